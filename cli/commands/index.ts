@@ -1,0 +1,9 @@
+import type { CommandModule } from 'yargs';
+
+/**
+ * `commands` lists every CLI verb. Each lives in its own file and stays thin: flags → options →
+ * one lib call → render. Modules are loaded lazily so `ocibake --help` stays fast.
+ */
+export const commandLoaders: (() => Promise<CommandModule<object, any>>)[] = [
+  // one line per command, e.g. async () => (await import('./build.js')).buildCommand,
+];

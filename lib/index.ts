@@ -1,0 +1,35 @@
+// ocibake's public library API. Explicit named exports only (no `export *`), grouped by area.
+// cli/ imports only this file. Keep each area's block together so parallel work merges cleanly.
+
+// --- errors ---
+export { OcibakeError, type ErrorCode, type OcibakeErrorOptions, isOcibakeError, wrapError } from './errors.js';
+
+// --- oci model ---
+export {
+  type Digest,
+  parseDigest,
+  sha256,
+  MediaType,
+  type MediaFormat,
+  type Platform,
+  parsePlatform,
+  parsePlatformList,
+  formatPlatform,
+  normalizePlatform,
+  hostPlatform,
+  type Descriptor,
+  type Manifest,
+  type Index,
+  type ImageConfig,
+  canonicalJson,
+} from './oci/index.js';
+
+// --- layer / store / image / output (issue 2) ---
+
+// --- registry-backed operations (issue 3) ---
+
+// --- dockerfile / plan (issue 4) ---
+
+// --- exec (issue 5) ---
+
+// --- build (issue 6) ---
