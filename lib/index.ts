@@ -46,6 +46,25 @@ export {
   StoreError,
   type CorruptBlobReporter,
 } from './store/index.js';
+export {
+  type LayerEntry,
+  type EntryType,
+  walkDirectory,
+  type WalkOptions,
+  tarStream,
+  type TarOptions,
+  parallelGzip,
+  type GzipOptions,
+  writeLayer,
+  type WriteLayerOptions,
+  type WrittenLayer,
+  extractLayer,
+  type ExtractOptions,
+  type ExtractResult,
+  readImagePaths,
+  UnsafeArchiveError,
+  LayerWriteError,
+} from './layer/index.js';
 
 // --- registry-backed operations (issue 3) ---
 
