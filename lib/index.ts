@@ -65,6 +65,26 @@ export {
   UnsafeArchiveError,
   LayerWriteError,
 } from './layer/index.js';
+export {
+  type Layer,
+  type Image,
+  type ImageIndex,
+  type Artifact,
+  buildImage,
+  type BuildImageOptions,
+  type AppendedLayer,
+  type ConfigChanges,
+  buildIndex,
+  type BuildIndexOptions,
+  imageFromBytes,
+  loadArtifact,
+  loadImage,
+  putArtifact,
+  validateArtifact,
+  assertValidArtifact,
+  type ValidateOptions,
+  ImageError,
+} from './image/index.js';
 
 // --- registry-backed operations (issue 3) ---
 
