@@ -85,6 +85,19 @@ export {
   type ValidateOptions,
   ImageError,
 } from './image/index.js';
+export {
+  type BuildResult,
+  type Published,
+  type Publisher,
+  type PublishOptions,
+  rootDescriptor,
+  OciLayoutPublisher,
+  OciArchivePublisher,
+  type OciArchiveOptions,
+  DockerArchivePublisher,
+  type DockerArchiveOptions,
+  OutputError,
+} from './output/index.js';
 
 // --- registry-backed operations (issue 3) ---
 
