@@ -25,6 +25,27 @@ export {
 } from './oci/index.js';
 
 // --- layer / store / image / output (issue 2) ---
+export {
+  MemoryStore,
+  CacheStore,
+  type CacheStoreOptions,
+  defaultCacheDir,
+  OciLayout,
+  type OciLayoutOptions,
+  REF_NAME_ANNOTATION,
+  copyGraph,
+  childrenOf,
+  type CopyEvent,
+  type CopyGraphOptions,
+  type CopyGraphResult,
+  type Ingester,
+  isIngester,
+  readBlob,
+  BlobNotFoundError,
+  CorruptBlobError,
+  StoreError,
+  type CorruptBlobReporter,
+} from './store/index.js';
 
 // --- registry-backed operations (issue 3) ---
 
