@@ -106,3 +106,5 @@ export {
 // --- exec (issue 5) ---
 
 // --- build (issue 6) ---
+export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js';
+export { type OutputSpec, type SecretSpec, type BaseOverride, parseOutputSpec, parseBuildArgs, parseSecretSpec, parseBaseOverride, parseFormat, parseKeyValue } from './build/options.js';
