@@ -8,6 +8,8 @@ export interface ClassifyInput {
   buildPlatform: Platform;
   /** The `--platform` text as written, when the FROM line has one. */
   explicitPlatform?: string;
+  /** True when the platform follows the target (`--platform=$TARGETPLATFORM`, or none). */
+  followsTarget?: boolean;
   /** Name of the stage this one is `FROM`, with its kind, when based on a stage. */
   parent?: { label: string; kind: StageKind };
   hasRun: boolean;
@@ -27,16 +29,20 @@ export function classifyStage(input: ClassifyInput): { kind: StageKind; reason: 
   const bp = formatPlatform(input.buildPlatform);
   const onBuild = platformEquals(input.platform, input.buildPlatform);
   if (onBuild) {
-    if (input.explicitPlatform !== undefined) {
+    if (input.explicitPlatform !== undefined && input.followsTarget !== true) {
       return { kind: 'host', reason: `FROM --platform=${input.explicitPlatform} resolves to the build platform ${bp}: runs natively on this machine` };
     }
     if (input.parent?.kind === 'host') {
       return { kind: 'host', reason: `based on stage ${input.parent.label}, which runs natively on the build platform ${bp}` };
     }
     if (input.hasRun) {
+      if (input.explicitPlatform !== undefined) {
+        return { kind: 'host', reason: `FROM --platform=${input.explicitPlatform} is ${p}, which is the build platform, and the stage has RUN: runs natively on this machine` };
+      }
       return { kind: 'host', reason: `built for ${p}, which is the build platform, and has RUN: runs natively on this machine` };
     }
-    return { kind: 'target', reason: `built for ${p} (the build platform) without RUN: assembled from layers, nothing executes` };
+    const how = input.explicitPlatform !== undefined ? `FROM --platform=${input.explicitPlatform} is ${p}` : `built for ${p}`;
+    return { kind: 'target', reason: `${how} (the build platform) without RUN: assembled from layers, nothing executes` };
   }
   if (input.explicitPlatform !== undefined) {
     return { kind: 'target', reason: `FROM --platform=${input.explicitPlatform} is ${p}, not the build platform ${bp}: assembled from layers, nothing executes` };

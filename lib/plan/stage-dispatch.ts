@@ -159,6 +159,7 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
   const parentLabel = parent ? (ctx.stages[parent.index]!.name !== undefined ? `"${ctx.stages[parent.index]!.name}"` : `#${parent.index}`) : undefined;
   const classifyInput: Parameters<typeof classifyStage>[0] = { platform, buildPlatform: ctx.build, hasRun };
   if (explicit !== undefined) classifyInput.explicitPlatform = explicit;
+  classifyInput.followsTarget = platformFromTarget;
   if (parent && parentLabel) classifyInput.parent = { label: parentLabel, kind: parent.kind };
   const { kind, reason } = classifyStage(classifyInput);
 
