@@ -31,6 +31,8 @@ export interface ExecRequest {
   /** Absolute working directory inside the stage. */
   cwd: string;
   mounts: ExecMount[];
+  /** Host dirs the RUN must not see through the host view (ocibake's own work and cache dirs). */
+  hidden?: string[] | undefined;
   network?: 'default' | 'none' | 'host' | undefined;
   signal?: AbortSignal | undefined;
   onStdout(chunk: Buffer): void;

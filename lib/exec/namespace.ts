@@ -62,7 +62,14 @@ export class NamespaceExecutor implements Executor {
     mkdirSync(req.scratchDir, { recursive: true });
     const rootfs = realpathSync(req.rootfs);
     const scratch = realpathSync(req.scratchDir);
-    const layout = planNamespaceLayout(rootfs, scratch);
+    const hidden = (req.hidden ?? []).map((h) => {
+      try {
+        return realpathSync(h);
+      } catch {
+        return h;
+      }
+    });
+    const layout = planNamespaceLayout(rootfs, scratch, hidden);
     const created = [...layout.created];
     const lines = ['set -e', ...layout.mounts.flatMap((m) => mountLines(m, t))];
     let n = 0;
