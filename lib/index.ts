@@ -25,6 +25,27 @@ export {
 } from './oci/index.js';
 
 // --- layer / store / image / output (issue 2) ---
+export {
+  MemoryStore,
+  CacheStore,
+  type CacheStoreOptions,
+  defaultCacheDir,
+  OciLayout,
+  type OciLayoutOptions,
+  REF_NAME_ANNOTATION,
+  copyGraph,
+  childrenOf,
+  type CopyEvent,
+  type CopyGraphOptions,
+  type CopyGraphResult,
+  type Ingester,
+  isIngester,
+  readBlob,
+  BlobNotFoundError,
+  CorruptBlobError,
+  StoreError,
+  type CorruptBlobReporter,
+} from './store/index.js';
 
 // --- registry-backed operations (issue 3) ---
 
@@ -33,3 +54,5 @@ export {
 // --- exec (issue 5) ---
 
 // --- build (issue 6) ---
+export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js';
+export { type OutputSpec, type SecretSpec, type BaseOverride, parseOutputSpec, parseBuildArgs, parseSecretSpec, parseBaseOverride, parseFormat, parseKeyValue } from './build/options.js';

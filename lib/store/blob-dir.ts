@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Opts } from '../oci/content-store.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import { type Digest, digestHex, HashingStream, isDigest } from '../oci/digest.js';
+import { VerifyingStream } from '../oci/verify.js';
+import { BlobNotFoundError, CorruptBlobError, StoreError } from './errors.js';
+
+/** `CorruptBlobReport` is what a `BlobDir` tells its owner when it drops a corrupt blob. */
+export type CorruptBlobReporter = (digest: string, path: string, reason: unknown) => void;
+
+/**
+ * `BlobDir` is a `blobs/sha256/<hex>` tree on disk, shared by the cache and OCI layouts.
+ * Writes are verified, land in a temp file in `tmpDir` (same filesystem), are fsynced and then
+ * renamed into place, so a process killed at any moment leaves either no blob or a complete one.
+ * Reads verify too; a blob that no longer matches its name is deleted and reported.
+ */
+export class BlobDir {
+  readonly root: string;
+  readonly #tmpDir: string;
+  readonly #onCorrupt: CorruptBlobReporter | undefined;
+
+  constructor(root: string, tmpDir: string, onCorrupt?: CorruptBlobReporter) {
+    this.root = root;
+    this.#tmpDir = tmpDir;
+    this.#onCorrupt = onCorrupt;
+  }
+
+  /** `path` is where a blob lives (it may not exist). */
+  path(digest: Digest): string {
+    return join(this.root, 'blobs', 'sha256', digestHex(digest));
+  }
+
+  async exists(desc: Descriptor): Promise<boolean> {
+    try {
+      const st = await stat(this.path(desc.digest));
+      return st.isFile() && st.size === desc.size;
+    } catch {
+      return false;
+    }
+  }
+
+  async fetch(desc: Descriptor, o?: Opts): Promise<Readable> {
+    const p = this.path(desc.digest);
+    let fh;
+    try {
+      fh = await open(p, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(desc.digest, this.root);
+      throw new StoreError(`opening blob ${desc.digest} in ${this.root}: ${(err as Error).message}`, { cause: err });
+    }
+    const source = createReadStream('', { fd: fh, autoClose: true });
+    const checked = new CheckedBlobStream(desc, p, (reason) => this.#dropCorrupt(desc.digest, p, reason));
+    source.on('error', (err) => checked.destroy(err));
+    if (o?.onProgress) source.on('data', (c: string | Buffer) => o.onProgress!(c.length));
+    return source.pipe(checked);
+  }
+
+  async push(desc: Descriptor, body: Readable | Uint8Array, o?: Opts): Promise<void> {
+    if (await this.exists(desc)) {
+      if (body instanceof Readable) body.destroy();
+      return;
+    }
+    const source = body instanceof Uint8Array ? Readable.from([Buffer.from(body)]) : body;
+    await this.#write(source, new VerifyingStream(desc), () => desc.digest, o);
+  }
+
+  /** `ingest` stores content of unknown digest and returns its descriptor. */
+  async ingest(mediaType: string, body: Readable, o?: Opts): Promise<Descriptor> {
+    const hasher = new HashingStream();
+    await this.#write(body, hasher, () => hasher.digest, o);
+    return { mediaType, digest: hasher.digest, size: hasher.size };
+  }
+
+  /** `list` returns the digests of every complete blob. */
+  async list(): Promise<Digest[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.root, 'blobs', 'sha256'));
+    } catch {
+      return [];
+    }
+    return names.map((n) => `sha256:${n}`).filter(isDigest).sort();
+  }
+
+  /** `delete` removes a blob; a missing blob is not an error. */
+  async delete(digest: Digest): Promise<void> {
+    await unlink(this.path(digest)).catch(() => {});
+  }
+
+  async #write(source: Readable, check: Transform, name: () => Digest, o?: Opts): Promise<void> {
+    await mkdir(this.#tmpDir, { recursive: true });
+    const tmp = join(this.#tmpDir, `ingest-${process.pid}-${randomBytes(8).toString('hex')}`);
+    let renamed = false;
+    try {
+      // `flush` fsyncs the file before it is closed, so the rename below never publishes unsynced data.
+      const sink = createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true });
+      const stages: (Readable | Transform | NodeJS.WritableStream)[] = [source, check];
+      if (o?.onProgress) stages.push(progressTap(o.onProgress));
+      await pipeline([...stages, sink] as never, { signal: o?.signal } as never);
+      const final = this.path(name());
+      await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+      await rename(tmp, final);
+      renamed = true;
+      await syncDir(join(this.root, 'blobs', 'sha256'));
+    } finally {
+      if (!renamed) await unlink(tmp).catch(() => {});
+    }
+  }
+
+  /** `tidy` removes the temp directory when no write is using it (called when an output is complete). */
+  async tidy(): Promise<void> {
+    await rmdir(this.#tmpDir).catch(() => {});
+  }
+
+  #dropCorrupt(digest: Digest, path: string, reason: unknown): void {
+    unlink(path).catch(() => {});
+    this.#onCorrupt?.(digest, path, reason);
+  }
+}
+
+/** Verification on read that deletes the blob and fails with `CorruptBlobError` on mismatch. */
+class CheckedBlobStream extends VerifyingStream {
+  readonly #path: string;
+  readonly #digest: Digest;
+  readonly #drop: (reason: unknown) => void;
+
+  constructor(desc: Descriptor, path: string, drop: (reason: unknown) => void) {
+    super(desc);
+    this.#path = path;
+    this.#digest = desc.digest;
+    this.#drop = drop;
+  }
+
+  override _transform(chunk: Buffer, enc: BufferEncoding, cb: TransformCallback): void {
+    super._transform(chunk, enc, (err, data) => (err ? cb(this.#corrupt(err)) : cb(null, data)));
+  }
+
+  override _flush(cb: TransformCallback): void {
+    super._flush((err) => (err ? cb(this.#corrupt(err)) : cb()));
+  }
+
+  #corrupt(reason: unknown): Error {
+    this.#drop(reason);
+    return new CorruptBlobError(this.#digest, this.#path, reason);
+  }
+}
+
+function progressTap(onProgress: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      onProgress(chunk.length);
+      cb(null, chunk);
+    },
+  });
+}
+
+/** The rename is durable only once the directory entry is on disk too. */
+async function syncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    await dh.close();
+  }
+}
