@@ -102,6 +102,32 @@ export {
 // --- registry-backed operations (issue 3) ---
 
 // --- dockerfile / plan (issue 4) ---
+export type {
+  Dockerfile,
+  Stage,
+  Instruction,
+  FromInstruction,
+  RunInstruction,
+  CopyInstruction,
+  AddInstruction,
+  CommandForm,
+  Heredoc,
+  RunMount,
+  SourceRange,
+} from './dockerfile/instructions.js';
+export { parseDockerfile, type ParsedDockerfile, type DockerfileWarning } from './dockerfile/parser.js';
+export { DockerfileError } from './dockerfile/errors.js';
+export { expandWord, type Lookup, ExpansionError } from './dockerfile/expand.js';
+export {
+  loadDockerignore,
+  parseDockerignore,
+  type Dockerignore,
+  type IgnorePattern,
+} from './dockerfile/dockerignore.js';
+export type { BuildPlan, StageInstance, Step, StageKind, BaseSource, PlannedTarget, PlanWarning } from './plan/types.js';
+export { planBuild, type PlanOptions } from './plan/plan.js';
+export { checkNoRunInTargetStages, RUN_IN_TARGET_HINT } from './plan/check.js';
+export { TARGET_ARGS, BUILD_ARGS } from './plan/scope.js';
 
 // --- exec (issue 5) ---
 
