@@ -100,6 +100,29 @@ export {
 } from './output/index.js';
 
 // --- registry-backed operations (issue 3) ---
+export {
+  type Reference,
+  parseReference,
+  formatReference,
+  RegistryClient,
+  type RegistryClientOptions,
+  RegistryStore,
+  type RegistryStoreOptions,
+  RegistryError,
+  AuthError,
+  type Credential,
+  type Keychain,
+  type HostConfig,
+  selectPlatform,
+  login,
+  dockerConfigPath,
+} from '../registry/index.js';
+export { createRegistryClient, type RegistryFlags } from './registry-ops/client.js';
+export { resolveBase, type ResolvedBase } from './registry-ops/resolve-base.js';
+export { pull, type PullOptions, type PullResult } from './registry-ops/pull.js';
+export { inspect, type InspectResult } from './registry-ops/inspect.js';
+export { pushLayout } from './registry-ops/push-layout.js';
+export { publishToRegistry, type PublishInput, type PublishOptions, type Published } from './output/registry.js';
 
 // --- dockerfile / plan (issue 4) ---
 export type {

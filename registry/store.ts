@@ -37,6 +37,8 @@ export class RegistryStore implements Target, Mounter {
   readonly record: PushRecord = { pushed: [], mounted: [], existing: [] };
   readonly #replay: ReplaySource | undefined;
   readonly #present = new Set<Digest>();
+  /** Digests a HEAD just said are missing: push() skips its own HEAD for them (copyGraph asked already). */
+  readonly #absent = new Set<Digest>();
   readonly #manifests = new Map<Digest, Uint8Array>();
 
   constructor(client: RegistryClient, repo: Pick<Reference, 'registry' | 'repository'>, o: RegistryStoreOptions = {}) {
@@ -53,6 +55,7 @@ export class RegistryStore implements Target, Mounter {
       ? (await this.client.headManifest(this.#ref(desc.digest), o?.signal)) !== undefined
       : await this.client.hasBlob(this.registry, this.repository, desc.digest, o?.signal);
     if (found) this.#present.add(desc.digest);
+    else this.#absent.add(desc.digest);
     return found;
   }
 
@@ -72,7 +75,8 @@ export class RegistryStore implements Target, Mounter {
    * PUT by digest; their children must already be present (copyGraph pushes children first).
    */
   async push(desc: Descriptor, body: Readable | Uint8Array, o?: Opts): Promise<void> {
-    if (await this.exists(desc, o)) {
+    const knownAbsent = this.#absent.delete(desc.digest);
+    if (!knownAbsent && (await this.exists(desc, o))) {
       if (body instanceof Readable) body.destroy();
       this.record.existing.push(desc.digest);
       return;
