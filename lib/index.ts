@@ -122,7 +122,12 @@ export { resolveBase, type ResolvedBase } from './registry-ops/resolve-base.js';
 export { pull, type PullOptions, type PullResult } from './registry-ops/pull.js';
 export { inspect, type InspectResult } from './registry-ops/inspect.js';
 export { pushLayout } from './registry-ops/push-layout.js';
-export { publishToRegistry, type PublishInput, type PublishOptions, type Published } from './output/registry.js';
+export {
+  publishToRegistry,
+  type PublishInput,
+  type PublishOptions as RegistryPublishOptions,
+  type Published as RegistryPublished,
+} from './output/registry.js';
 
 // --- dockerfile / plan (issue 4) ---
 export type {
