@@ -132,6 +132,8 @@ export class RegistryStore implements Target, Mounter {
     const r = this.#parse(ref);
     if (!r.tag) throw new OcibakeError('OCIBAKE_INVALID_REFERENCE', `cannot tag with ${JSON.stringify(ref)}: it has no tag`);
     let bytes = this.#manifests.get(desc.digest);
+    // The local source usually has the bytes; reading them there spares a registry GET.
+    if (!bytes && this.#replay) bytes = await collect(await this.#replay(desc), 4 * 1024 * 1024).catch(() => undefined);
     if (!bytes) bytes = (await this.client.getManifest(this.#ref(desc.digest), o?.signal)).bytes;
     verifyBytes(desc, bytes);
     await this.client.putManifest(this.registry, this.repository, bytes, desc.mediaType, r.tag, o?.signal);
