@@ -133,9 +133,24 @@ describe('registry round trips with skopeo', () => {
       assert.equal(out!.copy.mounted, 6, JSON.stringify(out!.copy));
       assert.equal(c.transport.stats.uploadedBytes, 0);
       assert.equal(sha(await inspectRaw(reg, 'mounted/alpine:1')), seeded);
+      // A refused mount (source repository unknown) falls back to uploading.
+      const [fallback] = await publishToRegistry(c, { root, store: src }, [`${reg.host}/mounted/other:1`], { sourceRepository: 'no/such/repo' });
+      assert.deepEqual([fallback!.copy.mounted, fallback!.copy.copied], [0, 10]);
     } finally {
       await c.close();
     }
+  });
+
+  test('ocibake inspect --raw prints the exact bytes; --platform the platform manifest', async () => {
+    const raw = await ocibake(['inspect', `${reg.host}/library/alpine:3.20`, '--raw']);
+    assert.equal(raw.code, 0, raw.stderr);
+    assert.equal(sha(raw.stdout), seeded);
+    const arm = await ocibake(['inspect', `${reg.host}/library/alpine:3.20`, '--raw', '--platform', 'linux/arm64/v8']);
+    assert.equal(sha(arm.stdout), alpine.manifests['linux/arm64']);
+    const bad = await ocibake(['inspect', 'Not A Ref']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error: invalid image reference/);
+    assert.doesNotMatch(bad.stderr, /at .*\.js/);
   });
 
   test('a push that fails midway publishes no tag', async () => {
