@@ -46,6 +46,58 @@ export {
   StoreError,
   type CorruptBlobReporter,
 } from './store/index.js';
+export {
+  type LayerEntry,
+  type EntryType,
+  walkDirectory,
+  type WalkOptions,
+  tarStream,
+  type TarOptions,
+  parallelGzip,
+  type GzipOptions,
+  writeLayer,
+  type WriteLayerOptions,
+  type WrittenLayer,
+  extractLayer,
+  type ExtractOptions,
+  type ExtractResult,
+  readImagePaths,
+  UnsafeArchiveError,
+  LayerWriteError,
+} from './layer/index.js';
+export {
+  type Layer,
+  type Image,
+  type ImageIndex,
+  type Artifact,
+  buildImage,
+  type BuildImageOptions,
+  type AppendedLayer,
+  type ConfigChanges,
+  buildIndex,
+  type BuildIndexOptions,
+  imageFromBytes,
+  loadArtifact,
+  loadImage,
+  putArtifact,
+  validateArtifact,
+  assertValidArtifact,
+  type ValidateOptions,
+  ImageError,
+} from './image/index.js';
+export {
+  type BuildResult,
+  type Published,
+  type Publisher,
+  type PublishOptions,
+  rootDescriptor,
+  OciLayoutPublisher,
+  OciArchivePublisher,
+  type OciArchiveOptions,
+  DockerArchivePublisher,
+  type DockerArchiveOptions,
+  OutputError,
+} from './output/index.js';
 
 // --- registry-backed operations (issue 3) ---
 export {
@@ -70,12 +122,48 @@ export { resolveBase, type ResolvedBase } from './registry-ops/resolve-base.js';
 export { pull, type PullOptions, type PullResult } from './registry-ops/pull.js';
 export { inspect, type InspectResult } from './registry-ops/inspect.js';
 export { pushLayout } from './registry-ops/push-layout.js';
-export { publishToRegistry, type PublishInput, type PublishOptions, type Published } from './output/registry.js';
+export {
+  publishToRegistry,
+  type PublishInput,
+  type PublishOptions as RegistryPublishOptions,
+  type Published as RegistryPublished,
+} from './output/registry.js';
 
 // --- dockerfile / plan (issue 4) ---
+export type {
+  Dockerfile,
+  Stage,
+  Instruction,
+  FromInstruction,
+  RunInstruction,
+  CopyInstruction,
+  AddInstruction,
+  CommandForm,
+  Heredoc,
+  RunMount,
+  SourceRange,
+} from './dockerfile/instructions.js';
+export { parseDockerfile, type ParsedDockerfile, type DockerfileWarning } from './dockerfile/parser.js';
+export { DockerfileError } from './dockerfile/errors.js';
+export { expandWord, type Lookup, ExpansionError } from './dockerfile/expand.js';
+export {
+  loadDockerignore,
+  parseDockerignore,
+  type Dockerignore,
+  type IgnorePattern,
+} from './dockerfile/dockerignore.js';
+export type { BuildPlan, StageInstance, Step, StageKind, BaseSource, PlannedTarget, PlanWarning } from './plan/types.js';
+export { planBuild, type PlanOptions } from './plan/plan.js';
+export { checkNoRunInTargetStages, RUN_IN_TARGET_HINT } from './plan/check.js';
+export { TARGET_ARGS, BUILD_ARGS } from './plan/scope.js';
 
 // --- exec (issue 5) ---
 
 // --- build (issue 6) ---
 export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js';
+export { build, loadPlan, resolveSourceDateEpoch, type BuildOptions, type BuildOutcome, type PlatformImage } from './build/build.js';
+export { publishBuild, type PublishedOutput, type PublishBuildOptions } from './build/publish.js';
+export { dryRun, type DryRunReport } from './build/dry-run.js';
+export { runBuild, effectiveOutputs, type RunBuildOptions, type RunBuildSummary } from './build/run.js';
+export { writeMetadataFile, compressorIdentity, type BuildMetadata } from './build/metadata.js';
 export { type OutputSpec, type SecretSpec, type BaseOverride, parseOutputSpec, parseBuildArgs, parseSecretSpec, parseBaseOverride, parseFormat, parseKeyValue } from './build/options.js';

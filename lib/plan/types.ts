@@ -46,6 +46,14 @@ export interface Step {
   fromKey?: string;
   /** For COPY --from=<image reference>: the expanded image reference. */
   fromImage?: string;
+  /**
+   * The ENV in effect after this step, without ARGs: what the image config's `Env` gets (ARG
+   * values must not leak into the image). Inherited from a stage base; an image base's own Env is
+   * not known at plan time and is layered underneath by the builder.
+   */
+  imageEnv?: Record<string, string>;
+  /** For RUN: each `--mount` with `from=`, by position in `instruction.mounts`, as a key or an image. */
+  mounts?: { index: number; fromKey?: string; fromImage?: string }[];
 }
 
 /** `StageInstance` is one stage built for one platform (or shared by all, see `targetPlatform`). */
@@ -87,6 +95,10 @@ export interface PlanWarning {
 
 /** `BuildPlan` is the whole build: instances in dependency order (deps before dependents). */
 export interface BuildPlan {
+  /** The Dockerfile path as given, for messages. */
+  file?: string;
+  /** SOURCE_DATE_EPOCH (seconds) from --build-arg or the option, for timestamps; undefined: epoch 0. */
+  sourceDateEpoch?: number;
   buildPlatform: Platform;
   targets: PlannedTarget[];
   instances: StageInstance[];

@@ -1,0 +1,82 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDockerignore, parseDockerignore } from '../../../../lib/dockerfile/dockerignore.js';
+import { OcibakeError } from '../../../../lib/errors.js';
+
+const table: [string, string, boolean][] = [
+  ['node_modules', 'node_modules', true],
+  ['node_modules', 'node_modules/a/index.js', true],
+  ['node_modules', 'web/node_modules/a.js', false],
+  ['**/node_modules', 'web/node_modules/a.js', true],
+  ['*.log', 'a.log', true],
+  ['*.log', 'logs/a.log', false],
+  ['**/*.log', 'logs/deep/a.log', true],
+  ['/build/', 'build/out.bin', true],
+  ['./build', 'build', true],
+  ['build/', 'src/build/x', false],
+  ['*/temp*', 'dir/temporary', true],
+  ['*/temp*', 'temp', false],
+  ['temp?', 'temp1', true],
+  ['temp?', 'temp12', false],
+  ['[a-c].txt', 'b.txt', true],
+  ['[^a-c].txt', 'b.txt', false],
+  ['[^a-c].txt', 'd.txt', true],
+  ['\\[x\\].md', '[x].md', true],
+  ['docs/**', 'docs', false],
+  ['docs/**', 'docs/a/b.md', true],
+  ['a/**/b', 'a/b', true],
+  ['a/**/b', 'a/x/y/b', true],
+  ['.git', '.git/HEAD', true],
+  ['*', 'anything/at/all', true],
+];
+for (const [pattern, path, want] of table) {
+  test(`dockerignore ${JSON.stringify(pattern)} ${want ? 'ignores' : 'keeps'} ${path}`, () => {
+    assert.equal(parseDockerignore(pattern).ignores(path), want);
+  });
+}
+
+test('dockerignore exceptions: the last matching line wins, and can re-include under an ignored dir', () => {
+  const ig = parseDockerignore('*.md\n!README.md\nREADME*.md\n!README-keep.md\ndocs\n!docs/keep.txt\n');
+  assert.equal(ig.ignores('CHANGES.md'), true);
+  assert.equal(ig.ignores('README.md'), true, 'README*.md after !README.md ignores it again');
+  assert.equal(ig.ignores('README-keep.md'), false);
+  assert.equal(ig.ignores('docs/a.txt'), true);
+  assert.equal(ig.ignores('docs/keep.txt'), false);
+  assert.equal(ig.hasExceptions, true);
+});
+
+test('dockerignore skips comments and blank lines, records line numbers', () => {
+  const ig = parseDockerignore('# comment\n\n  spaced.txt  \n!keep\n');
+  assert.deepEqual(ig.patterns.map((p) => [p.pattern, p.exception, p.line]), [['spaced.txt', false, 3], ['keep', true, 4]]);
+  assert.equal(ig.ignores('spaced.txt'), true);
+});
+
+test('dockerignore rejects malformed patterns with file and line', () => {
+  assert.throws(() => parseDockerignore('ok\n[abc\n', 'ctx/.dockerignore'), (e: unknown) => e instanceof OcibakeError && e.code === 'OCIBAKE_DOCKERIGNORE' && /ctx\/\.dockerignore:2:/.test(e.message));
+  assert.throws(() => parseDockerignore('!\n'), (e: unknown) => e instanceof OcibakeError && /illegal exclusion/.test(e.message));
+});
+
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+test('loadDockerignore prefers <Dockerfile>.dockerignore over <context>/.dockerignore', async () => {
+  const ctx = await mkdtemp(join(tmpdir(), 'ocibake-ignore-'));
+  dirs.push(ctx);
+  await writeFile(join(ctx, '.dockerignore'), 'from-context\n');
+  const none = await loadDockerignore(ctx, join(ctx, 'Dockerfile'));
+  assert.equal(none.file, join(ctx, '.dockerignore'));
+  assert.equal(none.ignores('from-context'), true);
+  await writeFile(join(ctx, 'app.Dockerfile.dockerignore'), 'from-dockerfile\n');
+  const specific = await loadDockerignore(ctx, join(ctx, 'app.Dockerfile'));
+  assert.equal(specific.file, join(ctx, 'app.Dockerfile.dockerignore'));
+  assert.equal(specific.ignores('from-dockerfile'), true);
+  assert.equal(specific.ignores('from-context'), false);
+  const empty = await loadDockerignore(join(ctx, 'missing'));
+  assert.equal(empty.ignores('anything'), false);
+  assert.equal(empty.file, undefined);
+});
