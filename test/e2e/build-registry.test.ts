@@ -44,8 +44,8 @@ const buildArgs = (tag: string, extra: string[] = []) => [
 ];
 
 test('the Go example builds for amd64, arm64, arm/v7, pushes an index, and each image runs', async () => {
-  const run = await ocibake([...buildArgs('1.0'), '--progress', 'plain', '--metadata-file', join(work, 'meta.json')], { OCIBAKE_CACHE: cache });
-  assert.equal(run.status, 0, run.stderr);
+  const run = await ocibake([...buildArgs('1.0'), '--progress', 'plain', '--metadata-file', join(work, 'meta.json')], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
 
   const raw = await inspectRaw(reg, 'app:1.0');
   const index = JSON.parse(raw.toString()) as Index;
@@ -75,8 +75,8 @@ test('the Go example builds for amd64, arm64, arm/v7, pushes an index, and each 
 });
 
 test('a rebuild with no change runs no RUN and uploads zero blob bytes', async () => {
-  const run = await ocibake([...buildArgs('1.0'), '--progress', 'json'], { OCIBAKE_CACHE: cache });
-  assert.equal(run.status, 0, run.stderr);
+  const run = await ocibake([...buildArgs('1.0'), '--progress', 'json'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
   const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; state?: string });
   assert.equal(events.filter((e) => e.type === 'stage' && e.state === 'start').length, 0, 'no stage ran');
   assert.equal(events.filter((e) => e.type === 'stage' && e.state === 'cached').length, 3, 'the three build-stage instances came from the cache');
@@ -86,19 +86,19 @@ test('a rebuild with no change runs no RUN and uploads zero blob bytes', async (
 });
 
 test('two clean builds (fresh caches) give the same index digest', async () => {
-  const a = await ocibake([...buildArgs('repro-a'), '-q'], { OCIBAKE_CACHE: join(work, 'cache-a') });
-  const b = await ocibake([...buildArgs('repro-b'), '-q'], { OCIBAKE_CACHE: join(work, 'cache-b') });
-  assert.equal(a.status, 0, a.stderr);
-  assert.equal(b.status, 0, b.stderr);
+  const a = await ocibake([...buildArgs('repro-a'), '-q'], { env: { OCIBAKE_CACHE: join(work, 'cache-a') } });
+  const b = await ocibake([...buildArgs('repro-b'), '-q'], { env: { OCIBAKE_CACHE: join(work, 'cache-b') } });
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
   assert.match(a.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
   assert.equal(a.stdout, b.stdout);
-  const c = await ocibake([...buildArgs('repro-c'), '-q'], { OCIBAKE_CACHE: join(work, 'cache-a'), SOURCE_DATE_EPOCH: '1700000000' });
-  assert.equal(c.status, 0, c.stderr);
+  const c = await ocibake([...buildArgs('repro-c'), '-q'], { env: { OCIBAKE_CACHE: join(work, 'cache-a'), SOURCE_DATE_EPOCH: '1700000000' } });
+  assert.equal(c.code, 0, c.stderr);
   assert.notEqual(c.stdout, a.stdout, 'SOURCE_DATE_EPOCH changes the digest');
 });
 
 test('a base without a requested platform fails clearly and pushes no tag', async () => {
-  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-t', `${reg.host}/app:no-riscv`, '--push'], { OCIBAKE_CACHE: cache });
+  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-t', `${reg.host}/app:no-riscv`, '--push'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /linux\/riscv64/);
   assert.match(run.stderr, /linux\/amd64, linux\/arm64, linux\/arm\/v7/, 'the error lists what the base has');
@@ -106,7 +106,7 @@ test('a base without a requested platform fails clearly and pushes no tag', asyn
 });
 
 test('an unreachable registry fails with its name and a hint, no stack trace', async () => {
-  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64', '--base', 'alpine=127.0.0.1:1/library/alpine:3.20.3', '-t', '127.0.0.1:1/app:x', '--push'], { OCIBAKE_CACHE: cache });
+  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64', '--base', 'alpine=127.0.0.1:1/library/alpine:3.20.3', '-t', '127.0.0.1:1/app:x', '--push'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /127\.0\.0\.1:1/);
   assert.match(run.stderr, /^hint: /m);
