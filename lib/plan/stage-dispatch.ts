@@ -67,7 +67,24 @@ export interface DispatchContext {
   /** Stage drafts already dispatched for this platform (parents are dispatched first). */
   drafts: Map<number, StageDraft>;
   warnings: PlanWarning[];
+  baseImageConfig?: BaseImageConfigLookup | undefined;
 }
+
+/**
+ * `BaseImageConfig` is the part of a base image's config the planner needs to expand like BuildKit
+ * (field names as in the OCI/Docker image config): `ENV PATH=/x:$PATH` needs the image's PATH, and
+ * a relative WORKDIR resolves against the image's WorkingDir.
+ */
+export interface BaseImageConfig {
+  Env?: string[];
+  WorkingDir?: string;
+  User?: string;
+  Shell?: string[];
+  OnBuild?: string[];
+}
+
+/** `BaseImageConfigLookup` returns a base image's config for a platform, when already resolved. */
+export type BaseImageConfigLookup = (ref: string, platform: Platform) => BaseImageConfig | undefined;
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
@@ -165,7 +182,7 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
 
   const state: StageState = parent
     ? { env: new Map(parent.final.env), args: new Map(parent.final.args), workdir: parent.final.workdir, shell: [...parent.final.shell], ...(parent.final.user !== undefined ? { user: parent.final.user } : {}) }
-    : { env: new Map(), args: new Map(), workdir: '/', shell: [...DEFAULT_SHELL] };
+    : initialState(ctx, base, from);
   const declaredArgs: string[] = [];
   const steps: DraftStep[] = [];
   const lookup = (n: string): string | undefined => state.env.get(n) ?? state.args.get(n);
@@ -257,6 +274,24 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
   return draft;
 }
 
+function initialState(ctx: DispatchContext, base: DraftBase, from: Stage['from']): StageState {
+  const state: StageState = { env: new Map(), args: new Map(), workdir: '/', shell: [...DEFAULT_SHELL] };
+  if (base.type !== 'image' || !ctx.baseImageConfig) return state;
+  const cfg = ctx.baseImageConfig(base.ref, base.platform);
+  if (!cfg) return state;
+  for (const kv of cfg.Env ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) state.env.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  if (cfg.WorkingDir) state.workdir = resolveWorkdir('/', cfg.WorkingDir);
+  if (cfg.User) state.user = cfg.User;
+  if (cfg.Shell && cfg.Shell.length > 0) state.shell = [...cfg.Shell];
+  if (cfg.OnBuild && cfg.OnBuild.length > 0) {
+    ctx.warnings.push({ file: ctx.file, line: from.range.startLine, message: `base image ${base.ref} has ${cfg.OnBuild.length} ONBUILD trigger(s); ocibake does not run them` });
+  }
+  return state;
+}
+
 /** ARGs with a value, then predefined proxy args from --build-arg, then ENV on top (ENV wins). */
 function runEnv(state: StageState, buildArgs: Map<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
@@ -267,6 +302,8 @@ function runEnv(state: StageState, buildArgs: Map<string, string>): Record<strin
 }
 
 function resolveWorkdir(current: string, path: string): string {
+  // Windows images (`WORKDIR C:\\app`) keep their drive-letter paths as written.
+  if (/^[A-Za-z]:[\\/]/.test(path)) return path;
   const joined = path.startsWith('/') ? path : `${current.replace(/\/+$/, '')}/${path}`;
   const parts: string[] = [];
   for (const seg of joined.split('/')) {

@@ -288,3 +288,21 @@ test('a typo in --from that is not a stage warns and is treated as an image, lik
 test('planBuild is deterministic: same input, same JSON', () => {
   assert.equal(JSON.stringify(plan(SEED_GO)), JSON.stringify(plan(SEED_GO)));
 });
+
+test('baseImageConfig: image Env, WorkingDir and User seed the stage like BuildKit', () => {
+  const seen: string[] = [];
+  const p = planBuild(parseDockerfile('FROM golang:1.22\nENV PATH=/app/bin:$PATH\nWORKDIR src\nRUN go env\n'), {
+    platforms: [amd64], buildPlatform: amd64, env: {},
+    baseImageConfig: (ref, platform) => {
+      seen.push(`${ref} ${platform.architecture}`);
+      return ref === 'golang:1.22' ? { Env: ['PATH=/go/bin:/usr/bin', 'GOPATH=/go'], WorkingDir: '/go', User: 'gopher', OnBuild: ['RUN x'] } : undefined;
+    },
+  });
+  const run = runs(p.instances[0]!)[0]!;
+  assert.deepEqual(seen, ['golang:1.22 amd64']);
+  assert.deepEqual(run.env, { PATH: '/app/bin:/go/bin:/usr/bin', GOPATH: '/go' });
+  assert.deepEqual(run.imageEnv, { PATH: '/app/bin:/go/bin:/usr/bin', GOPATH: '/go' });
+  assert.equal(run.workdir, '/go/src');
+  assert.equal(run.user, 'gopher');
+  assert.ok(p.warnings.some((w) => /ONBUILD trigger/.test(w.message)));
+});
