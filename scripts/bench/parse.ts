@@ -1,0 +1,51 @@
+// Benchmark: parse (and plan) a generated 5,000-line Dockerfile; prints the median of several runs.
+// Usage: npm run build && node dist/scripts/bench/parse.js [lines]
+import { parseDockerfile, planBuild } from '../../lib/index.js';
+
+/** `generateDockerfile` writes a multi-stage Dockerfile of about `lines` lines using every common construct. */
+export function generateDockerfile(lines: number): string {
+  const out: string[] = ['# syntax=docker/dockerfile:1', 'ARG GO_VERSION=1.22', 'ARG BASE=alpine:3.20'];
+  let stage = 0;
+  while (out.length < lines) {
+    out.push(`FROM --platform=$BUILDPLATFORM golang:\${GO_VERSION} AS s${stage}`);
+    out.push('ARG TARGETOS TARGETARCH');
+    out.push(`ENV APP=app${stage} CGO_ENABLED=0 PATH=/go/bin:$PATH`);
+    out.push(`WORKDIR /src/$APP`);
+    out.push('COPY --link go.mod go.sum ./');
+    out.push('RUN --mount=type=cache,target=/go/pkg/mod \\', '    --mount=type=cache,target=/root/.cache/go-build \\', '    go mod download');
+    for (let i = 0; i < 20; i++) out.push(`COPY pkg${i}/ ./pkg${i}/`);
+    out.push('RUN <<EOF', 'set -eux', 'GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/$APP .', 'EOF');
+    out.push(`LABEL org.opencontainers.image.title="\${APP}" stage=${stage}`);
+    if (stage > 0) out.push(`COPY --from=s${stage - 1} /out /prev`);
+    stage++;
+  }
+  out.push('FROM ${BASE}');
+  for (let i = 0; i < stage; i += 10) out.push(`COPY --from=s${i} /out/app${i} /usr/local/bin/`);
+  out.push('ENTRYPOINT ["/usr/local/bin/app0"]');
+  return `${out.join('\n')}\n`;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const lines = Number(process.argv[2] ?? 5000);
+const text = generateDockerfile(lines);
+const actual = text.split('\n').length - 1;
+for (let i = 0; i < 5; i++) parseDockerfile(text); // warm-up: JIT
+const parseTimes: number[] = [];
+const planTimes: number[] = [];
+let stages = 0;
+for (let i = 0; i < 25; i++) {
+  const t0 = performance.now();
+  const df = parseDockerfile(text, 'Dockerfile');
+  const t1 = performance.now();
+  planBuild(df, { platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }], buildPlatform: { os: 'linux', architecture: 'amd64' }, env: {} });
+  const t2 = performance.now();
+  parseTimes.push(t1 - t0);
+  planTimes.push(t2 - t1);
+  stages = df.stages.length;
+}
+console.log(`parse ${actual}-line Dockerfile (${stages} stages, ${(text.length / 1024).toFixed(0)} KiB): median ${median(parseTimes).toFixed(2)} ms (min ${Math.min(...parseTimes).toFixed(2)}, max ${Math.max(...parseTimes).toFixed(2)})`);
+console.log(`plan for linux/amd64+linux/arm64: median ${median(planTimes).toFixed(2)} ms`);
