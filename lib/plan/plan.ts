@@ -29,6 +29,8 @@ export interface PlanOptions {
    * them, expansion sees only the Dockerfile's own ENV and ARGs.
    */
   baseImageConfig?: BaseImageConfigLookup;
+  /** `--offline`: an ADD of a URL or git repository is a DockerfileError at its line. */
+  offline?: boolean;
 }
 
 /**
@@ -74,7 +76,7 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
     const automatic = automaticArgs(platform, build);
     const ctx: DispatchContext = {
       stages: df.stages, file: df.file, lines, escape: df.escapeChar, target: platform, build, automatic, buildArgs,
-      globals: globalScope(df, automatic, buildArgs, lines), drafts: new Map(), warnings, baseImageConfig: opts.baseImageConfig,
+      globals: globalScope(df, automatic, buildArgs, lines), drafts: new Map(), warnings, baseImageConfig: opts.baseImageConfig, offline: opts.offline,
     };
     const order = reachableStages(ctx, target);
     orders.push(order);

@@ -68,6 +68,7 @@ export interface DispatchContext {
   drafts: Map<number, StageDraft>;
   warnings: PlanWarning[];
   baseImageConfig?: BaseImageConfigLookup | undefined;
+  offline?: boolean | undefined;
 }
 
 /**
@@ -87,6 +88,8 @@ export interface BaseImageConfig {
 export type BaseImageConfigLookup = (ref: string, platform: Platform) => BaseImageConfig | undefined;
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
+/** ADD sources fetched over the network: URLs and git repositories (BuildKit's `isGitURL`/`isURL`). */
+const REMOTE_SOURCE = /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
 
 /** `locate` turns any typed error raised while planning an instruction into a located DockerfileError. */
 export function locate(ctx: Pick<DispatchContext, 'file' | 'lines'>, ins: { kind: string; range: { startLine: number; column?: number } }, err: unknown, code?: ErrorCode): DockerfileError {
@@ -234,6 +237,14 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
           }
           return p.toLowerCase();
         });
+        break;
+      case 'ADD':
+        if (ctx.offline) {
+          const remote = expanded.sources.find((src) => REMOTE_SOURCE.test(src));
+          if (remote !== undefined) {
+            throw dockerfileError(ctx, ins, 'OCIBAKE_DOCKERFILE_SEMANTIC', `ADD ${remote} needs the network, but the build is --offline`, 'download it into the build context and COPY it, or build without --offline');
+          }
+        }
         break;
       case 'COPY':
         if (expanded.from !== undefined) {

@@ -306,3 +306,15 @@ test('baseImageConfig: image Env, WorkingDir and User seed the stage like BuildK
   assert.equal(run.user, 'gopher');
   assert.ok(p.warnings.some((w) => /ONBUILD trigger/.test(w.message)));
 });
+
+test('--offline rejects ADD of a URL or git repository at its line; local ADD is fine', () => {
+  const text = 'FROM alpine\nADD rootfs.tar.gz /\nARG URL=https://example.com/x.tgz\nADD $URL /opt/\n';
+  plan(text, { platforms: [amd64], buildPlatform: amd64 });
+  assert.throws(() => plan(text, { platforms: [amd64], buildPlatform: amd64, offline: true }), (e: unknown) => {
+    assert.ok(e instanceof DockerfileError);
+    assert.equal(e.line, 4);
+    assert.match(e.message, /ADD https:\/\/example\.com\/x\.tgz needs the network, but the build is --offline/);
+    return true;
+  });
+  assert.throws(() => plan('FROM alpine\nADD git@github.com:o/r.git /src\n', { platforms: [amd64], buildPlatform: amd64, offline: true }), (e: unknown) => e instanceof DockerfileError && e.line === 2);
+});
