@@ -46,8 +46,88 @@ export {
   StoreError,
   type CorruptBlobReporter,
 } from './store/index.js';
+export {
+  type LayerEntry,
+  type EntryType,
+  walkDirectory,
+  type WalkOptions,
+  tarStream,
+  type TarOptions,
+  parallelGzip,
+  type GzipOptions,
+  writeLayer,
+  type WriteLayerOptions,
+  type WrittenLayer,
+  extractLayer,
+  type ExtractOptions,
+  type ExtractResult,
+  readImagePaths,
+  UnsafeArchiveError,
+  LayerWriteError,
+} from './layer/index.js';
+export {
+  type Layer,
+  type Image,
+  type ImageIndex,
+  type Artifact,
+  buildImage,
+  type BuildImageOptions,
+  type AppendedLayer,
+  type ConfigChanges,
+  buildIndex,
+  type BuildIndexOptions,
+  imageFromBytes,
+  loadArtifact,
+  loadImage,
+  putArtifact,
+  validateArtifact,
+  assertValidArtifact,
+  type ValidateOptions,
+  ImageError,
+} from './image/index.js';
+export {
+  type BuildResult,
+  type Published,
+  type Publisher,
+  type PublishOptions,
+  rootDescriptor,
+  OciLayoutPublisher,
+  OciArchivePublisher,
+  type OciArchiveOptions,
+  DockerArchivePublisher,
+  type DockerArchiveOptions,
+  OutputError,
+} from './output/index.js';
 
 // --- registry-backed operations (issue 3) ---
+export {
+  type Reference,
+  parseReference,
+  formatReference,
+  RegistryClient,
+  type RegistryClientOptions,
+  RegistryStore,
+  type RegistryStoreOptions,
+  RegistryError,
+  AuthError,
+  type Credential,
+  type Keychain,
+  type HostConfig,
+  selectPlatform,
+  login,
+  dockerConfigPath,
+} from '../registry/index.js';
+export { createRegistryClient, type RegistryFlags } from './registry-ops/client.js';
+export { resolveBase, type ResolvedBase } from './registry-ops/resolve-base.js';
+export { pull, type PullOptions, type PullResult } from './registry-ops/pull.js';
+export { inspect, type InspectResult } from './registry-ops/inspect.js';
+export { pushLayout } from './registry-ops/push-layout.js';
+export {
+  publishToRegistry,
+  type PublishInput,
+  type PublishOptions as RegistryPublishOptions,
+  type Published as RegistryPublished,
+} from './output/registry.js';
 
 // --- dockerfile / plan (issue 4) ---
 export type {

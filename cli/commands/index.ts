@@ -6,4 +6,8 @@ import type { CommandModule } from 'yargs';
  */
 export const commandLoaders: (() => Promise<CommandModule<object, any>>)[] = [
   // one line per command, e.g. async () => (await import('./build.js')).buildCommand,
+  async () => (await import('./pull.js')).pullCommand,
+  async () => (await import('./push.js')).pushCommand,
+  async () => (await import('./inspect.js')).inspectCommand,
+  async () => (await import('./login.js')).loginCommand,
 ];

@@ -1,0 +1,67 @@
+import { OcibakeError, type ErrorCode } from '../lib/errors.js';
+
+/** `RegistryErrorInit` is what a failed registry exchange is described by (never a credential). */
+export interface RegistryErrorInit {
+  registry: string;
+  repository?: string | undefined;
+  method?: string | undefined;
+  status?: number | undefined;
+  /** Distribution's `errors[]` codes and messages, e.g. `BLOB_UNKNOWN: blob unknown to registry`. */
+  diagnostics?: string[] | undefined;
+  hint?: string | undefined;
+  cause?: unknown;
+  /** Whether trying again may succeed (5xx, 408, 429, resets, timeouts). */
+  temporary?: boolean | undefined;
+}
+
+/**
+ * `RegistryError` is a failed exchange with a registry. Its message names the registry, the
+ * repository, the method and the status; it never contains an Authorization header or a password.
+ */
+export class RegistryError extends OcibakeError {
+  readonly registry: string;
+  readonly repository: string | undefined;
+  readonly method: string | undefined;
+  readonly status: number | undefined;
+  readonly diagnostics: string[];
+  readonly temporary: boolean;
+
+  constructor(message: string, init: RegistryErrorInit, code: ErrorCode = codeForStatus(init.status)) {
+    super(code, message, { hint: init.hint ?? hintForStatus(init.status, init.registry), cause: init.cause });
+    this.registry = init.registry;
+    this.repository = init.repository;
+    this.method = init.method;
+    this.status = init.status;
+    this.diagnostics = init.diagnostics ?? [];
+    this.temporary = init.temporary ?? isTemporaryStatus(init.status);
+  }
+}
+
+/** `AuthError` is a registry refusing our credentials (401) or our access (403). */
+export class AuthError extends RegistryError {
+  constructor(message: string, init: RegistryErrorInit) {
+    super(message, { ...init, temporary: false }, init.status === 403 ? 'OCIBAKE_DENIED' : 'OCIBAKE_UNAUTHORIZED');
+  }
+}
+
+/** `isTemporaryStatus` lists the statuses worth retrying (DESIGN.md §5.7). */
+export function isTemporaryStatus(status: number | undefined): boolean {
+  return status === 408 || status === 429 || (status !== undefined && status >= 500 && status !== 501 && status !== 505);
+}
+
+function codeForStatus(status: number | undefined): ErrorCode {
+  if (status === 401) return 'OCIBAKE_UNAUTHORIZED';
+  if (status === 403) return 'OCIBAKE_DENIED';
+  if (status === 404) return 'OCIBAKE_NOT_FOUND';
+  if (status === undefined) return 'OCIBAKE_REGISTRY_UNREACHABLE';
+  return 'OCIBAKE_REGISTRY';
+}
+
+function hintForStatus(status: number | undefined, registry: string): string | undefined {
+  if (status === 401) return `log in with \`ocibake login ${registry} -u USER --password-stdin\` or check the credentials in your Docker config.json`;
+  if (status === 403) return 'the credentials are valid but lack access to this repository (push needs write permission)';
+  if (status === 404) return 'check the repository name, tag and digest';
+  if (status === 429) return 'the registry is rate limiting; wait and try again, or log in for a higher limit';
+  if (status === undefined) return `check that ${registry} is reachable (network, proxy settings, TLS: --ca-cert or --insecure-registry)`;
+  return undefined;
+}

@@ -1,0 +1,168 @@
+import { Readable } from 'node:stream';
+import { OcibakeError } from '../lib/errors.js';
+import type { Opts, Target, Mounter } from '../lib/oci/content-store.js';
+import type { Descriptor } from '../lib/oci/descriptor.js';
+import { type Digest, isDigest } from '../lib/oci/digest.js';
+import { isIndexMediaType, isManifestMediaType } from '../lib/oci/media-types.js';
+import { verifyBytes } from '../lib/oci/verify.js';
+import type { RegistryClient } from './client.js';
+import { RegistryError } from './errors.js';
+import { type Reference, formatReference, parseReference } from './reference.js';
+
+/** `ReplaySource` re-opens a blob's bytes when a streamed upload must be retried. */
+export type ReplaySource = (desc: Descriptor) => Promise<Readable>;
+
+/** `RegistryStoreOptions` tune one repository store. */
+export interface RegistryStoreOptions {
+  /** Where to re-read a blob from if its upload breaks after the stream was consumed. */
+  replay?: ReplaySource | undefined;
+}
+
+/** `PushRecord` is what a store pushed or found present, for reports and tests. */
+export interface PushRecord {
+  pushed: Digest[];
+  mounted: Digest[];
+  existing: Digest[];
+}
+
+/**
+ * `RegistryStore` is one registry repository seen as a `Target` (content store + tags), so pull,
+ * push and build share `copyGraph`. Manifests and indexes go to `/manifests/`, everything else
+ * to `/blobs/`. It is also a `Mounter` for cross-repository mounts on the same registry.
+ */
+export class RegistryStore implements Target, Mounter {
+  readonly client: RegistryClient;
+  readonly registry: string;
+  readonly repository: string;
+  readonly record: PushRecord = { pushed: [], mounted: [], existing: [] };
+  readonly #replay: ReplaySource | undefined;
+  readonly #present = new Set<Digest>();
+  /** Digests a HEAD just said are missing: push() skips its own HEAD for them (copyGraph asked already). */
+  readonly #absent = new Set<Digest>();
+  readonly #manifests = new Map<Digest, Uint8Array>();
+
+  constructor(client: RegistryClient, repo: Pick<Reference, 'registry' | 'repository'>, o: RegistryStoreOptions = {}) {
+    this.client = client;
+    this.registry = repo.registry;
+    this.repository = repo.repository;
+    this.#replay = o.replay;
+  }
+
+  /** `exists` HEADs the manifest or blob; a positive answer is remembered for this store's life. */
+  async exists(desc: Descriptor, o?: Opts): Promise<boolean> {
+    if (this.#present.has(desc.digest)) return true;
+    const found = isManifestLike(desc)
+      ? (await this.client.headManifest(this.#ref(desc.digest), o?.signal)) !== undefined
+      : await this.client.hasBlob(this.registry, this.repository, desc.digest, o?.signal);
+    if (found) this.#present.add(desc.digest);
+    else this.#absent.add(desc.digest);
+    return found;
+  }
+
+  /** `fetch` streams verified content; manifests are checked against their digest before use. */
+  async fetch(desc: Descriptor, o?: Opts): Promise<Readable> {
+    if (isManifestLike(desc)) {
+      const { bytes } = await this.client.getManifest(this.#ref(desc.digest), o?.signal);
+      verifyBytes(desc, bytes);
+      this.#manifests.set(desc.digest, bytes);
+      return Readable.from([Buffer.from(bytes)]);
+    }
+    return this.client.limit(() => this.client.fetchBlob(this.registry, this.repository, desc, o ?? {}));
+  }
+
+  /**
+   * `push` stores content unless the registry already has it (HEAD first, §5.3). Manifests are
+   * PUT by digest; their children must already be present (copyGraph pushes children first).
+   */
+  async push(desc: Descriptor, body: Readable | Uint8Array, o?: Opts): Promise<void> {
+    const knownAbsent = this.#absent.delete(desc.digest);
+    if (!knownAbsent && (await this.exists(desc, o))) {
+      if (body instanceof Readable) body.destroy();
+      this.record.existing.push(desc.digest);
+      return;
+    }
+    if (isManifestLike(desc)) {
+      const bytes = body instanceof Uint8Array ? body : await collect(body, 4 * 1024 * 1024);
+      verifyBytes(desc, bytes);
+      await this.client.putManifest(this.registry, this.repository, bytes, desc.mediaType, desc.digest, o?.signal);
+      this.#manifests.set(desc.digest, bytes);
+    } else {
+      let used = false;
+      const open = async (): Promise<Readable | Uint8Array> => {
+        if (!used || body instanceof Uint8Array) {
+          used = true;
+          return body;
+        }
+        if (!this.#replay) {
+          throw new RegistryError(`pushing blob ${desc.digest}: the upload broke and its streamed source cannot be read again`, {
+            registry: this.registry,
+            repository: this.repository,
+            temporary: false,
+          });
+        }
+        return this.#replay(desc);
+      };
+      await this.client.limit(() => this.client.uploadBlob(this.registry, this.repository, desc, open, { signal: o?.signal, onProgress: o?.onProgress }));
+    }
+    this.#present.add(desc.digest);
+    this.record.pushed.push(desc.digest);
+  }
+
+  /** `mount` links a blob from another repository of this registry; false means "upload it". */
+  async mount(desc: Descriptor, fromRepository: string, o?: Opts): Promise<boolean> {
+    if (isManifestLike(desc) || fromRepository === this.repository) return false;
+    const ok = await this.client.mountBlob(this.registry, this.repository, desc.digest, fromRepository, o?.signal);
+    if (ok) {
+      this.#present.add(desc.digest);
+      this.record.mounted.push(desc.digest);
+    }
+    return ok;
+  }
+
+  /** `resolve` maps a tag, a digest, or a full reference in this repository to a descriptor. */
+  async resolve(ref: string, o?: Opts): Promise<Descriptor> {
+    const r = this.#parse(ref);
+    const head = await this.client.headManifest(r, o?.signal);
+    if (head) return head;
+    return (await this.client.getManifest(r, o?.signal)).descriptor;
+  }
+
+  /** `tag` points a tag at a manifest already in the repository (PUT of the same bytes). */
+  async tag(desc: Descriptor, ref: string, o?: Opts): Promise<void> {
+    const r = this.#parse(ref);
+    if (!r.tag) throw new OcibakeError('OCIBAKE_INVALID_REFERENCE', `cannot tag with ${JSON.stringify(ref)}: it has no tag`);
+    let bytes = this.#manifests.get(desc.digest);
+    if (!bytes) bytes = (await this.client.getManifest(this.#ref(desc.digest), o?.signal)).bytes;
+    verifyBytes(desc, bytes);
+    await this.client.putManifest(this.registry, this.repository, bytes, desc.mediaType, r.tag, o?.signal);
+  }
+
+  #ref(digest: Digest): Reference {
+    return { registry: this.registry, repository: this.repository, digest };
+  }
+
+  #parse(ref: string): Reference {
+    if (isDigest(ref)) return this.#ref(ref);
+    if (!ref.includes('/') && !ref.includes('@')) return { registry: this.registry, repository: this.repository, tag: ref };
+    const r = parseReference(ref);
+    if (r.registry !== this.registry || r.repository !== this.repository) {
+      throw new OcibakeError('OCIBAKE_INVALID_REFERENCE', `${formatReference(r)} is not in ${this.registry}/${this.repository}`);
+    }
+    return r;
+  }
+}
+
+function isManifestLike(desc: Descriptor): boolean {
+  return isManifestMediaType(desc.mediaType) || isIndexMediaType(desc.mediaType);
+}
+
+async function collect(body: Readable, max: number): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const c of body as AsyncIterable<Buffer>) {
+    n += c.length;
+    if (n > max) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `manifest is larger than ${max} bytes`);
+    parts.push(c);
+  }
+  return Buffer.concat(parts);
+}
