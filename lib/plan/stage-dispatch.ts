@@ -88,6 +88,8 @@ export interface BaseImageConfig {
 export type BaseImageConfigLookup = (ref: string, platform: Platform) => BaseImageConfig | undefined;
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
+/** The PATH BuildKit sets for a Linux stage whose base config has none. */
+export const DEFAULT_LINUX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** ADD sources fetched over the network: URLs and git repositories (BuildKit's `isGitURL`/`isURL`). */
 const REMOTE_SOURCE = /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
 
@@ -185,7 +187,7 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
 
   const state: StageState = parent
     ? { env: new Map(parent.final.env), args: new Map(parent.final.args), workdir: parent.final.workdir, shell: [...parent.final.shell], ...(parent.final.user !== undefined ? { user: parent.final.user } : {}) }
-    : initialState(ctx, base, from);
+    : initialState(ctx, base, from, platform);
   const declaredArgs: string[] = [];
   const steps: DraftStep[] = [];
   const lookup = (n: string): string | undefined => state.env.get(n) ?? state.args.get(n);
@@ -285,8 +287,14 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
   return draft;
 }
 
-function initialState(ctx: DispatchContext, base: DraftBase, from: Stage['from']): StageState {
+function initialState(ctx: DispatchContext, base: DraftBase, from: Stage['from'], platform: Platform): StageState {
   const state: StageState = { env: new Map(), args: new Map(), workdir: '/', shell: [...DEFAULT_SHELL] };
+  // BuildKit gives a Linux stage whose base config has no PATH the default one; that is known for
+  // scratch, and for an image only once its config is resolved.
+  const defaultPath = (os: string): void => {
+    if (os === 'linux' && !state.env.has('PATH')) state.env.set('PATH', DEFAULT_LINUX_PATH);
+  };
+  if (base.type === 'scratch') defaultPath(platform.os);
   if (base.type !== 'image' || !ctx.baseImageConfig) return state;
   const cfg = ctx.baseImageConfig(base.ref, base.platform);
   if (!cfg) return state;
@@ -297,6 +305,7 @@ function initialState(ctx: DispatchContext, base: DraftBase, from: Stage['from']
   if (cfg.WorkingDir) state.workdir = resolveWorkdir('/', cfg.WorkingDir);
   if (cfg.User) state.user = cfg.User;
   if (cfg.Shell && cfg.Shell.length > 0) state.shell = [...cfg.Shell];
+  defaultPath(base.platform.os);
   if (cfg.OnBuild && cfg.OnBuild.length > 0) {
     ctx.warnings.push({ file: ctx.file, line: from.range.startLine, message: `base image ${base.ref} has ${cfg.OnBuild.length} ONBUILD trigger(s); ocibake does not run them` });
   }

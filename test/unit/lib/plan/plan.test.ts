@@ -318,3 +318,12 @@ test('--offline rejects ADD of a URL or git repository at its line; local ADD is
   });
   assert.throws(() => plan('FROM alpine\nADD git@github.com:o/r.git /src\n', { platforms: [amd64], buildPlatform: amd64, offline: true }), (e: unknown) => e instanceof DockerfileError && e.line === 2);
 });
+
+test('default PATH: a scratch stage, or an image whose resolved config has no PATH, gets BuildKit\'s default', () => {
+  const p = plan('FROM scratch\nENV PATH=/app/bin:$PATH\n', { platforms: [amd64], buildPlatform: amd64 });
+  assert.deepEqual(p.instances[0]!.steps[0]!.imageEnv, { PATH: '/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
+  const q = plan('FROM busybox\nENV X=$PATH\n', { platforms: [amd64], buildPlatform: amd64, baseImageConfig: () => ({ Env: ['HOME=/root'] }) });
+  assert.equal(q.instances[0]!.steps[0]!.imageEnv!['X'], '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  const r = plan('FROM busybox\nENV X=$PATH\n', { platforms: [amd64], buildPlatform: amd64 });
+  assert.equal(r.instances[0]!.steps[0]!.imageEnv!['X'], '', 'unknown base config: nothing is guessed');
+});
