@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { createIndex, parseKeyValue } from '../../lib/index.js';
 import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { repeatable } from '../repeatable.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
 
 interface IndexCreateArgs extends RegistryArgs {
@@ -18,8 +19,8 @@ const createCommand: CommandModule<object, IndexCreateArgs> = {
     withRegistryFlags(
       y
         .positional('sources', { type: 'string', array: true, demandOption: true, describe: 'source images, best by digest: REPO@sha256:…' })
-        .option('tag', { alias: 't', type: 'string', array: true, default: [] as string[], describe: 'reference to push the index to (repeatable)' })
-        .option('annotation', { type: 'string', array: true, default: [] as string[], describe: 'KEY=VALUE index annotation (repeatable)' })
+        .option('tag', { alias: 't', ...repeatable, describe: 'reference to push the index to (repeatable)' })
+        .option('annotation', { ...repeatable, describe: 'KEY=VALUE index annotation (repeatable)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the index instead of pushing it' })
         .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
         .example('$0 index create -t ghcr.io/org/app:1.0 ghcr.io/org/app@sha256:aaa… ghcr.io/org/app@sha256:bbb…', 'join images pushed by two CI runners with --push-by-digest'),
@@ -45,7 +46,7 @@ const createCommand: CommandModule<object, IndexCreateArgs> = {
 
 /** `indexCommand` is `ocibake index create`: the multi-machine fan-in, like `buildx imagetools create`. */
 export const indexCommand: CommandModule<object, object> = {
-  command: 'index <command>',
+  command: 'index',
   describe: 'work with image indexes (multi-platform images)',
   builder: (y: Argv) => y.command(createCommand as CommandModule).demandCommand(1),
   handler: () => {},

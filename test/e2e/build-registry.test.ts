@@ -97,6 +97,15 @@ test('two clean builds (fresh caches) give the same index digest', async () => {
   assert.notEqual(c.stdout, a.stdout, 'SOURCE_DATE_EPOCH changes the digest');
 });
 
+test('--format docker pushes a Docker manifest list that skopeo copies', async () => {
+  const run = await ocibake([...buildArgs('docker'), '--format', 'docker', '-q'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
+  const list = JSON.parse((await inspectRaw(reg, 'app:docker')).toString()) as Index;
+  assert.equal(list.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+  assert.ok(list.manifests.every((m) => m.mediaType === 'application/vnd.docker.distribution.manifest.v2+json'), 'never mixed with OCI types');
+  await skopeo(['copy', '--all', ...skopeoArgs(reg, 'src'), `docker://${reg.host}/app:docker`, `dir:${join(work, 'docker-dir')}`]);
+});
+
 test('a base without a requested platform fails clearly and pushes no tag', async () => {
   const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-t', `${reg.host}/app:no-riscv`, '--push'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(cleanFailure(run), undefined);
