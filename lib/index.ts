@@ -100,6 +100,34 @@ export {
 } from './output/index.js';
 
 // --- registry-backed operations (issue 3) ---
+export {
+  type Reference,
+  parseReference,
+  formatReference,
+  RegistryClient,
+  type RegistryClientOptions,
+  RegistryStore,
+  type RegistryStoreOptions,
+  RegistryError,
+  AuthError,
+  type Credential,
+  type Keychain,
+  type HostConfig,
+  selectPlatform,
+  login,
+  dockerConfigPath,
+} from '../registry/index.js';
+export { createRegistryClient, type RegistryFlags } from './registry-ops/client.js';
+export { resolveBase, type ResolvedBase } from './registry-ops/resolve-base.js';
+export { pull, type PullOptions, type PullResult } from './registry-ops/pull.js';
+export { inspect, type InspectResult } from './registry-ops/inspect.js';
+export { pushLayout } from './registry-ops/push-layout.js';
+export {
+  publishToRegistry,
+  type PublishInput,
+  type PublishOptions as RegistryPublishOptions,
+  type Published as RegistryPublished,
+} from './output/registry.js';
 
 // --- dockerfile / plan (issue 4) ---
 export type {
@@ -126,6 +154,7 @@ export {
 } from './dockerfile/dockerignore.js';
 export type { BuildPlan, StageInstance, Step, StageKind, BaseSource, PlannedTarget, PlanWarning } from './plan/types.js';
 export { planBuild, type PlanOptions } from './plan/plan.js';
+export type { BaseImageConfig, BaseImageConfigLookup } from './plan/stage-dispatch.js';
 export { checkNoRunInTargetStages, RUN_IN_TARGET_HINT } from './plan/check.js';
 export { TARGET_ARGS, BUILD_ARGS } from './plan/scope.js';
 
@@ -154,4 +183,10 @@ export { ContextError } from './context/errors.js';
 
 // --- build (issue 6) ---
 export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js';
+export { build, loadPlan, resolveSourceDateEpoch, type BuildOptions, type BuildOutcome, type PlatformImage } from './build/build.js';
+export { publishBuild, type PublishedOutput, type PublishBuildOptions } from './build/publish.js';
+export { dryRun, type DryRunReport } from './build/dry-run.js';
+export { createIndex, type CreateIndexOptions, type CreatedIndex } from './build/index-create.js';
+export { runBuild, effectiveOutputs, type RunBuildOptions, type RunBuildSummary } from './build/run.js';
+export { writeMetadataFile, compressorIdentity, type BuildMetadata } from './build/metadata.js';
 export { type OutputSpec, type SecretSpec, type BaseOverride, parseOutputSpec, parseBuildArgs, parseSecretSpec, parseBaseOverride, parseFormat, parseKeyValue } from './build/options.js';

@@ -1,0 +1,37 @@
+import type { CommandModule } from 'yargs';
+import { pushLayout } from '../../lib/index.js';
+import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { makeRenderer, type ProgressMode } from '../render/select.js';
+
+interface PushArgs extends RegistryArgs {
+  layout: string;
+  ref: string;
+  progress: ProgressMode;
+}
+
+/** `pushCommand` is `ocibake push LAYOUT_DIR[:tag] REF`: push an OCI layout's image, index and all. */
+export const pushCommand: CommandModule<object, PushArgs> = {
+  command: 'push <layout> <ref>',
+  describe: 'push an image from an OCI layout directory to a registry',
+  builder: (y) =>
+    withRegistryFlags(
+      y
+        .positional('layout', { type: 'string', demandOption: true, describe: 'LAYOUT_DIR or LAYOUT_DIR:tag' })
+        .positional('ref', { type: 'string', demandOption: true, describe: 'destination, e.g. ghcr.io/org/app:1.0' })
+        .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
+        .example('$0 push ./out:1.0 ghcr.io/org/app:1.0', 'push the layout entry tagged 1.0')
+        .example('$0 push ./out localhost:5000/app:dev', 'push the only image in ./out'),
+    ) as never,
+  handler: async (a) => {
+    const client = clientFrom(a);
+    const r = makeRenderer(a.progress);
+    try {
+      const res = await pushLayout(client, a.layout, a.ref, { progress: r.sink, concurrency: a.concurrency });
+      r.stop();
+      process.stdout.write(`${res.reference}\n`);
+    } finally {
+      r.stop();
+      await client.close();
+    }
+  },
+};
