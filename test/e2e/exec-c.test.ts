@@ -26,7 +26,7 @@ test('C via zig: amd64, arm64, arm/v7, riscv64 binaries run and print their plat
   });
   for (const p of platforms) {
     const app = join(out.get(instanceFor(plan, 'build', p))!.rootfs, 'app');
-    assert.ok(!readFileSync(app).includes('/lib/ld-'), `${p}: statically linked (no ELF interpreter), so it runs on any base`);
+    assert.ok(!/\/lib(64)?\/ld-/.test(readFileSync(app).toString('latin1')), `${p}: statically linked (no ELF interpreter), so it runs on any base`);
     assert.equal(runFor(p, app).trim(), `platform ${p}`);
   }
 });
