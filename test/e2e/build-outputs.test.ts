@@ -93,6 +93,30 @@ test('the same inputs give the same digest', async () => {
   assert.equal(a.stdout, b.stdout);
 });
 
+test('COPY --from=<image> reads only the named files out of that image, for each platform', async () => {
+  const dir = join(work, 'from-image');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY --from=alpine:3.20 /etc/alpine-release /etc/apk/arch /info/\n');
+  const out = join(work, 'from-image-out');
+  const run = await ocibake(['build', dir, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'x:1', '-o', `type=oci,dest=${out}`, '-q'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
+  const rootfs = await unpackPlatform(out, '1', { os: 'linux', architecture: 'arm64' }, join(work, 'u-from-image'));
+  const { readFileSync, readdirSync } = await import('node:fs');
+  assert.deepEqual(readdirSync(join(rootfs, 'info')).sort(), ['alpine-release', 'arch']);
+  assert.equal(readFileSync(join(rootfs, 'info', 'arch'), 'utf8').trim(), 'aarch64', 'the arm64 image got the arm64 base files');
+});
+
+test('--dry-run prints the plan and writes nothing', async () => {
+  const out = join(work, 'dry-out');
+  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${out}`, '--dry-run'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /0@linux\/amd64 {2}\[target\]/);
+  assert.match(run.stdout, /0@linux\/arm64 {2}\[target\]/);
+  assert.match(run.stdout, /linux\/arm64: alpine:3\.20 → oci-layout:.*@sha256:[0-9a-f]{64}/);
+  const { existsSync } = await import('node:fs');
+  assert.equal(existsSync(out), false);
+});
+
 test('bad input fails with one clear message and no stack trace', async (t) => {
   const bad = join(work, 'bad');
   mkdirSync(bad, { recursive: true });
