@@ -154,10 +154,32 @@ export {
 } from './dockerfile/dockerignore.js';
 export type { BuildPlan, StageInstance, Step, StageKind, BaseSource, PlannedTarget, PlanWarning } from './plan/types.js';
 export { planBuild, type PlanOptions } from './plan/plan.js';
+export type { BaseImageConfig, BaseImageConfigLookup } from './plan/stage-dispatch.js';
 export { checkNoRunInTargetStages, RUN_IN_TARGET_HINT } from './plan/check.js';
 export { TARGET_ARGS, BUILD_ARGS } from './plan/scope.js';
 
 // --- exec (issue 5) ---
+export {
+  runHostStages,
+  formatStepPrefix,
+  type RunHostStagesOptions,
+  type HostStageResult,
+} from './exec/run-host-stages.js';
+export { type Executor, type ExecutorMode, type ExecRequest, type ExecResult, type ExecMount } from './exec/executor.js';
+export { createExecutor } from './exec/select-executor.js';
+export { crossEnv, pickCCompiler, type CCompiler, type CrossEnvOptions } from './exec/cross-env.js';
+export { archInfo, type ArchInfo } from './exec/arch-table.js';
+export { toolchainFor, checkToolchain, type Toolchain } from './exec/toolchains.js';
+export { type SecretSource } from './exec/secrets.js';
+export { RunFailedError, ToolMissingError, SecretError, ExecError } from './exec/errors.js';
+// build context (shared with the image builder's COPY)
+export { type ContextEntry, type PathFilter } from './context/entry.js';
+export { SourceTree } from './context/source-tree.js';
+export { resolveCopy, type CopySpec, type ResolveOptions } from './context/resolve-copy.js';
+export { writeEntries } from './context/write-entries.js';
+export { entriesDigest, FileHasher } from './context/entries-digest.js';
+export { parseUserDb, parseChown, parseChmod, type UserDb, type Owner } from './context/owner.js';
+export { ContextError } from './context/errors.js';
 
 // --- build (issue 6) ---
 export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js';

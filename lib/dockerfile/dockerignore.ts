@@ -122,13 +122,11 @@ function patternRegex(p: string): RegExp {
     const ch = p[i]!;
     if (ch === '*') {
       if (p[i + 1] === '*') {
-        while (p[i + 1] === '*') i++;
-        if (i + 1 >= p.length) re += '.*';
-        else if (p[i + 1] === '/') {
-          // `**/` matches zero or more whole directories.
-          re += '(?:.*/)?';
-          i++;
-        } else re += '.*';
+        // moby's patternmatcher: `**` (its `/` eaten) is `(.*/)?` (zero or more directories), or
+        // `.*` at the end. So `**.go` matches `a/.go` but not `main.go`, exactly as Docker does.
+        i++;
+        if (p[i + 1] === '/') i++;
+        re += i + 1 >= p.length ? '.*' : '(?:.*/)?';
       } else re += '[^/]*';
     } else if (ch === '?') re += '[^/]';
     else if (ch === '[') {

@@ -103,6 +103,9 @@ export function lex(input: string, file: string): LexResult {
       if (i >= physical.length) break;
       cur = physical[i]!;
     }
+    joined = joined.trimStart();
+    // A lone continuation character (` \` then blank lines to EOF) joins into nothing.
+    if (joined === '') continue;
     const m = /^(\S+)\s*/.exec(joined)!;
     const keyword = m[1]!;
     const args = joined.slice(m[0].length);
@@ -233,29 +236,27 @@ export function heredocMarkers(args: string, esc: string): HeredocMarker[] {
 
 /** `rawWords` splits on unquoted blanks, keeping quotes and escapes in each word. */
 export function rawWords(args: string, esc: string): string[] {
+  // Words are substrings between unquoted blanks, so slice instead of building them char by char:
+  // this is the parser's hottest loop.
   const words: string[] = [];
-  let cur = '';
-  let quote: string | undefined;
-  let inWord = false;
+  let start = -1;
+  let quote = '';
   for (let i = 0; i < args.length; i++) {
     const ch = args[i]!;
-    if (quote) {
-      cur += ch;
-      if (ch === esc && quote === '"' && i + 1 < args.length) cur += args[++i]!;
-      else if (ch === quote) quote = undefined;
+    if (quote !== '') {
+      if (ch === esc && quote === '"') i++;
+      else if (ch === quote) quote = '';
       continue;
     }
     if (ch === ' ' || ch === '\t' || ch === '\n') {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
+      if (start >= 0) words.push(args.slice(start, i));
+      start = -1;
       continue;
     }
-    inWord = true;
-    cur += ch;
-    if (ch === esc && i + 1 < args.length) cur += args[++i]!;
+    if (start < 0) start = i;
+    if (ch === esc) i++;
     else if (ch === '"' || ch === "'") quote = ch;
   }
-  if (inWord) words.push(cur);
+  if (start >= 0) words.push(args.slice(start));
   return words;
 }

@@ -8,14 +8,16 @@ export function suggest(word: string, candidates: readonly string[]): string | u
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = editDistance(w, c.toLowerCase());
-    if (d < bestDistance) {
+    // About one edit per three characters of the longer word: `FORM`→`FROM` and `mnt`→`mount`
+    // are typos, `XYZ`→`ENV` is not.
+    const n = Math.max(w.length, c.length);
+    const allowed = Math.max(1, Math.floor(n / 3) + (n >= 4 ? 1 : 0));
+    if (d <= allowed && d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
-  // One edit per three characters, at least one: `FORM`→`FROM` (2 of 4) is a typo, `XYZ`→`ENV` is not.
-  const allowed = Math.max(1, Math.floor(w.length / 3) + (w.length >= 4 ? 1 : 0));
-  return bestDistance <= allowed ? best : undefined;
+  return best;
 }
 
 /** `didYouMean` formats a suggestion as a message suffix: ` (did you mean --from?)` or ''. */

@@ -4,7 +4,7 @@ import type { Dockerfile, Stage } from '../dockerfile/instructions.js';
 import { didYouMean } from '../dockerfile/suggest.js';
 import type { BaseSource, BuildPlan, PlanWarning, StageInstance, Step } from './types.js';
 import { automaticArgs, declareArg, PREDEFINED_ARGS, resolveBuildArgs, type ArgValues } from './scope.js';
-import { locate, type DispatchContext, type StageDraft } from './stage-dispatch.js';
+import { locate, type BaseImageConfigLookup, type DispatchContext, type StageDraft } from './stage-dispatch.js';
 import { mergeOrder, reachableStages } from './graph.js';
 import { RUN_IN_TARGET_HINT } from './check.js';
 
@@ -22,6 +22,15 @@ export interface PlanOptions {
   env?: Record<string, string | undefined>;
   /** SOURCE_DATE_EPOCH seconds when not given as a build arg (e.g. from the environment). */
   sourceDateEpoch?: number;
+  /**
+   * Base image configs, when the caller has resolved them (plan once, fetch the configs of the
+   * `image` bases, plan again). With them, `ENV PATH=/x:$PATH` sees the image's PATH, a relative
+   * WORKDIR starts at the image's WorkingDir, and `imageEnv` holds the image's Env too. Without
+   * them, expansion sees only the Dockerfile's own ENV and ARGs.
+   */
+  baseImageConfig?: BaseImageConfigLookup;
+  /** `--offline`: an ADD of a URL or git repository is a DockerfileError at its line. */
+  offline?: boolean;
 }
 
 /**
@@ -67,7 +76,7 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
     const automatic = automaticArgs(platform, build);
     const ctx: DispatchContext = {
       stages: df.stages, file: df.file, lines, escape: df.escapeChar, target: platform, build, automatic, buildArgs,
-      globals: globalScope(df, automatic, buildArgs, lines), drafts: new Map(), warnings,
+      globals: globalScope(df, automatic, buildArgs, lines), drafts: new Map(), warnings, baseImageConfig: opts.baseImageConfig, offline: opts.offline,
     };
     const order = reachableStages(ctx, target);
     orders.push(order);

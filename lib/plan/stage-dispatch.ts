@@ -67,9 +67,31 @@ export interface DispatchContext {
   /** Stage drafts already dispatched for this platform (parents are dispatched first). */
   drafts: Map<number, StageDraft>;
   warnings: PlanWarning[];
+  baseImageConfig?: BaseImageConfigLookup | undefined;
+  offline?: boolean | undefined;
 }
 
+/**
+ * `BaseImageConfig` is the part of a base image's config the planner needs to expand like BuildKit
+ * (field names as in the OCI/Docker image config): `ENV PATH=/x:$PATH` needs the image's PATH, and
+ * a relative WORKDIR resolves against the image's WorkingDir.
+ */
+export interface BaseImageConfig {
+  Env?: string[];
+  WorkingDir?: string;
+  User?: string;
+  Shell?: string[];
+  OnBuild?: string[];
+}
+
+/** `BaseImageConfigLookup` returns a base image's config for a platform, when already resolved. */
+export type BaseImageConfigLookup = (ref: string, platform: Platform) => BaseImageConfig | undefined;
+
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
+/** The PATH BuildKit sets for a Linux stage whose base config has none. */
+export const DEFAULT_LINUX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** ADD sources fetched over the network: URLs and git repositories (BuildKit's `isGitURL`/`isURL`). */
+const REMOTE_SOURCE = /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
 
 /** `locate` turns any typed error raised while planning an instruction into a located DockerfileError. */
 export function locate(ctx: Pick<DispatchContext, 'file' | 'lines'>, ins: { kind: string; range: { startLine: number; column?: number } }, err: unknown, code?: ErrorCode): DockerfileError {
@@ -165,7 +187,7 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
 
   const state: StageState = parent
     ? { env: new Map(parent.final.env), args: new Map(parent.final.args), workdir: parent.final.workdir, shell: [...parent.final.shell], ...(parent.final.user !== undefined ? { user: parent.final.user } : {}) }
-    : { env: new Map(), args: new Map(), workdir: '/', shell: [...DEFAULT_SHELL] };
+    : initialState(ctx, base, from, platform);
   const declaredArgs: string[] = [];
   const steps: DraftStep[] = [];
   const lookup = (n: string): string | undefined => state.env.get(n) ?? state.args.get(n);
@@ -218,6 +240,14 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
           return p.toLowerCase();
         });
         break;
+      case 'ADD':
+        if (ctx.offline) {
+          const remote = expanded.sources.find((src) => REMOTE_SOURCE.test(src));
+          if (remote !== undefined) {
+            throw dockerfileError(ctx, ins, 'OCIBAKE_DOCKERFILE_SEMANTIC', `ADD ${remote} needs the network, but the build is --offline`, 'download it into the build context and COPY it, or build without --offline');
+          }
+        }
+        break;
       case 'COPY':
         if (expanded.from !== undefined) {
           const ref = resolveFrom(ctx, index, expanded.from, ins);
@@ -257,6 +287,31 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
   return draft;
 }
 
+function initialState(ctx: DispatchContext, base: DraftBase, from: Stage['from'], platform: Platform): StageState {
+  const state: StageState = { env: new Map(), args: new Map(), workdir: '/', shell: [...DEFAULT_SHELL] };
+  // BuildKit gives a Linux stage whose base config has no PATH the default one; that is known for
+  // scratch, and for an image only once its config is resolved.
+  const defaultPath = (os: string): void => {
+    if (os === 'linux' && !state.env.has('PATH')) state.env.set('PATH', DEFAULT_LINUX_PATH);
+  };
+  if (base.type === 'scratch') defaultPath(platform.os);
+  if (base.type !== 'image' || !ctx.baseImageConfig) return state;
+  const cfg = ctx.baseImageConfig(base.ref, base.platform);
+  if (!cfg) return state;
+  for (const kv of cfg.Env ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) state.env.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  if (cfg.WorkingDir) state.workdir = resolveWorkdir('/', cfg.WorkingDir);
+  if (cfg.User) state.user = cfg.User;
+  if (cfg.Shell && cfg.Shell.length > 0) state.shell = [...cfg.Shell];
+  defaultPath(base.platform.os);
+  if (cfg.OnBuild && cfg.OnBuild.length > 0) {
+    ctx.warnings.push({ file: ctx.file, line: from.range.startLine, message: `base image ${base.ref} has ${cfg.OnBuild.length} ONBUILD trigger(s); ocibake does not run them` });
+  }
+  return state;
+}
+
 /** ARGs with a value, then predefined proxy args from --build-arg, then ENV on top (ENV wins). */
 function runEnv(state: StageState, buildArgs: Map<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
@@ -267,6 +322,8 @@ function runEnv(state: StageState, buildArgs: Map<string, string>): Record<strin
 }
 
 function resolveWorkdir(current: string, path: string): string {
+  // Windows images (`WORKDIR C:\\app`) keep their drive-letter paths as written.
+  if (/^[A-Za-z]:[\\/]/.test(path)) return path;
   const joined = path.startsWith('/') ? path : `${current.replace(/\/+$/, '')}/${path}`;
   const parts: string[] = [];
   for (const seg of joined.split('/')) {

@@ -22,3 +22,14 @@ export function ocibake(args: string[], o: { env?: NodeJS.ProcessEnv; stdin?: st
     child.stdin?.end(o.stdin ?? '');
   });
 }
+
+/** Repository root (tests run from dist/test/…). */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** `cleanFailure` checks a failed run: non-zero, an `error:` line, no stack trace. Returns what is wrong, or undefined. */
+export function cleanFailure(run: CliResult): string | undefined {
+  if (run.code === 0) return 'exited 0';
+  if (!/^error: /m.test(run.stderr)) return `no "error:" line in:\n${run.stderr}`;
+  if (/\n\s+at .+:\d+:\d+\)?\n/.test(run.stderr)) return `stack trace printed:\n${run.stderr}`;
+  return undefined;
+}

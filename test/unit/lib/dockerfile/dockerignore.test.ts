@@ -31,6 +31,13 @@ const table: [string, string, boolean][] = [
   ['a/**/b', 'a/x/y/b', true],
   ['.git', '.git/HEAD', true],
   ['*', 'anything/at/all', true],
+  ['**', 'a/b/c', true],
+  ['**/', 'a/b', true],
+  ['**.go', 'main.go', false],
+  ['**.go', 'a/.go', true],
+  ['src/**/*.go', 'src/main.go', true],
+  ['src/**/*.go', 'src/a/b/main.go', true],
+  ['src/**/*.go', 'src/a/b/main.c', false],
 ];
 for (const [pattern, path, want] of table) {
   test(`dockerignore ${JSON.stringify(pattern)} ${want ? 'ignores' : 'keeps'} ${path}`, () => {

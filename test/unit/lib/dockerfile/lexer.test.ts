@@ -106,3 +106,15 @@ test('heredocMarkers and rawWords follow shell words', () => {
   assert.deepEqual(heredocMarkers('cat<<EOF', '\\'), []);
   assert.deepEqual(rawWords(`a "b c" 'd e' f\\ g`, '\\'), ['a', '"b c"', "'d e'", 'f\\ g']);
 });
+
+test('regression (fuzz seed 20261125 #2049): a line holding only the continuation character', () => {
+  assert.deepEqual(summary('FROM a\nRUN x \\\n \\\n    && y\n'), [
+    ['FROM', 'a', 1, 1],
+    ['RUN', 'x      && y', 2, 4],
+  ]);
+  assert.deepEqual(summary('FROM a\n \\\n    COPY . /\n'), [
+    ['FROM', 'a', 1, 1],
+    ['COPY', '. /', 2, 3],
+  ]);
+  assert.deepEqual(summary('FROM a\n\\\n'), [['FROM', 'a', 1, 1]]);
+});

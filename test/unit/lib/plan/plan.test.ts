@@ -288,3 +288,42 @@ test('a typo in --from that is not a stage warns and is treated as an image, lik
 test('planBuild is deterministic: same input, same JSON', () => {
   assert.equal(JSON.stringify(plan(SEED_GO)), JSON.stringify(plan(SEED_GO)));
 });
+
+test('baseImageConfig: image Env, WorkingDir and User seed the stage like BuildKit', () => {
+  const seen: string[] = [];
+  const p = planBuild(parseDockerfile('FROM golang:1.22\nENV PATH=/app/bin:$PATH\nWORKDIR src\nRUN go env\n'), {
+    platforms: [amd64], buildPlatform: amd64, env: {},
+    baseImageConfig: (ref, platform) => {
+      seen.push(`${ref} ${platform.architecture}`);
+      return ref === 'golang:1.22' ? { Env: ['PATH=/go/bin:/usr/bin', 'GOPATH=/go'], WorkingDir: '/go', User: 'gopher', OnBuild: ['RUN x'] } : undefined;
+    },
+  });
+  const run = runs(p.instances[0]!)[0]!;
+  assert.deepEqual(seen, ['golang:1.22 amd64']);
+  assert.deepEqual(run.env, { PATH: '/app/bin:/go/bin:/usr/bin', GOPATH: '/go' });
+  assert.deepEqual(run.imageEnv, { PATH: '/app/bin:/go/bin:/usr/bin', GOPATH: '/go' });
+  assert.equal(run.workdir, '/go/src');
+  assert.equal(run.user, 'gopher');
+  assert.ok(p.warnings.some((w) => /ONBUILD trigger/.test(w.message)));
+});
+
+test('--offline rejects ADD of a URL or git repository at its line; local ADD is fine', () => {
+  const text = 'FROM alpine\nADD rootfs.tar.gz /\nARG URL=https://example.com/x.tgz\nADD $URL /opt/\n';
+  plan(text, { platforms: [amd64], buildPlatform: amd64 });
+  assert.throws(() => plan(text, { platforms: [amd64], buildPlatform: amd64, offline: true }), (e: unknown) => {
+    assert.ok(e instanceof DockerfileError);
+    assert.equal(e.line, 4);
+    assert.match(e.message, /ADD https:\/\/example\.com\/x\.tgz needs the network, but the build is --offline/);
+    return true;
+  });
+  assert.throws(() => plan('FROM alpine\nADD git@github.com:o/r.git /src\n', { platforms: [amd64], buildPlatform: amd64, offline: true }), (e: unknown) => e instanceof DockerfileError && e.line === 2);
+});
+
+test('default PATH: a scratch stage, or an image whose resolved config has no PATH, gets BuildKit\'s default', () => {
+  const p = plan('FROM scratch\nENV PATH=/app/bin:$PATH\n', { platforms: [amd64], buildPlatform: amd64 });
+  assert.deepEqual(p.instances[0]!.steps[0]!.imageEnv, { PATH: '/app/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' });
+  const q = plan('FROM busybox\nENV X=$PATH\n', { platforms: [amd64], buildPlatform: amd64, baseImageConfig: () => ({ Env: ['HOME=/root'] }) });
+  assert.equal(q.instances[0]!.steps[0]!.imageEnv!['X'], '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  const r = plan('FROM busybox\nENV X=$PATH\n', { platforms: [amd64], buildPlatform: amd64 });
+  assert.equal(r.instances[0]!.steps[0]!.imageEnv!['X'], '', 'unknown base config: nothing is guessed');
+});
