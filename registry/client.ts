@@ -21,6 +21,9 @@ import { type UploadOptions, uploadBlob } from './upload.js';
  */
 export type Access = 'pull' | 'push';
 
+/** `DEFAULT_CONCURRENCY` is how many blobs move at once unless told otherwise. */
+export const DEFAULT_CONCURRENCY = 6;
+
 /** Manifests larger than this are refused: distribution's own limit is 4 MiB. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
@@ -35,7 +38,7 @@ export interface RegistryClientOptions {
   /** Registries to reach over plain HTTP or unverified TLS (`--insecure-registry`). */
   insecureRegistries?: readonly string[] | undefined;
   caCerts?: readonly (string | Buffer)[] | undefined;
-  /** Blob transfers in flight at once (p-limit); default 4. */
+  /** Blob transfers in flight at once (p-limit); default 6, the parallelism skopeo (containers/image) uses. */
   concurrency?: number | undefined;
   retry?: TransportOptions['retry'];
   timeoutMs?: number | undefined;
@@ -69,7 +72,7 @@ export class RegistryClient {
     for (const r of o.insecureRegistries ?? []) hosts.set(r, { ...hosts.get(r), insecure: true });
     const keychain = o.keychain ?? multiKeychain(staticKeychain(o.credentials ?? {}), envKeychain(), dockerConfigKeychain());
     this.transport = new Transport({ ...o, keychain, hosts });
-    this.limit = pLimit(o.concurrency ?? 4);
+    this.limit = pLimit(o.concurrency ?? DEFAULT_CONCURRENCY);
     this.#upload = o.upload ?? {};
   }
 

@@ -83,16 +83,22 @@ async function monolithic(client: RegistryClient, registry: string, repository: 
     stats.uploadedBytes += body.byteLength;
     o.onProgress?.(body.byteLength);
   }
-  const res = await client.transport.send({
-    ...base(client, registry, repository, desc),
-    method: 'PUT',
-    path: withDigest(location, desc).href,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
-    body: counted,
-    expect: [201, 204],
-    signal: o.signal,
-  });
-  await res.body.dump();
+  try {
+    const res = await client.transport.send({
+      ...base(client, registry, repository, desc),
+      method: 'PUT',
+      path: withDigest(location, desc).href,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
+      body: counted,
+      expect: [201, 204],
+      signal: o.signal,
+    });
+    await res.body.dump();
+  } catch (err) {
+    // A refused or broken PUT may leave the source stream half-read: release its file handle now.
+    if (!(body instanceof Uint8Array)) body.destroy();
+    throw err;
+  }
 }
 
 async function chunkedUpload(client: RegistryClient, registry: string, repository: string, desc: Descriptor, open: () => Promise<Readable | Uint8Array>, o: UploadOptions): Promise<void> {

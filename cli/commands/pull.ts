@@ -32,7 +32,7 @@ export const pullCommand: CommandModule<object, PullArgs> = {
     const client = clientFrom(a);
     const r = makeRenderer(a.progress);
     try {
-      const res = await pull(client, a.ref, { dest: out.dest, platforms: a.platform ? parsePlatformList(a.platform) : undefined, tag: a.tag, progress: r.sink });
+      const res = await pull(client, a.ref, { dest: out.dest, platforms: a.platform ? parsePlatformList(a.platform) : undefined, tag: a.tag, progress: r.sink, concurrency: a.concurrency });
       r.stop();
       process.stdout.write(`${res.root.digest}\n`);
     } finally {

@@ -3,7 +3,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { OcibakeError, wrapError } from '../errors.js';
 import { copyGraph, type CopyGraphResult } from '../store/copy.js';
 import type { ProgressSink } from '../progress.js';
-import { type Reference, type RegistryClient, RegistryStore, formatReference, parseReference } from '../../registry/index.js';
+import { DEFAULT_CONCURRENCY, type Reference, type RegistryClient, RegistryStore, formatReference, parseReference } from '../../registry/index.js';
 import { copyEventsTo } from '../registry-ops/events.js';
 
 /** `PublishInput` is a built or loaded image: its root descriptor and a store holding every blob. */
@@ -16,7 +16,7 @@ export interface PublishInput {
 export interface PublishOptions {
   progress?: ProgressSink | undefined;
   signal?: AbortSignal | undefined;
-  /** Blobs in flight per target (default 4; the client's own limit bounds the total). */
+  /** Blobs in flight per target (default 6; the client's own limit bounds the total). */
   concurrency?: number | undefined;
   /** When the source blobs live in another repository of the same registry: mount instead of upload. */
   sourceRepository?: string | undefined;
@@ -56,7 +56,7 @@ export async function publishToRegistry(client: RegistryClient, input: PublishIn
       copies.set(
         key,
         await copyGraph(input.store, store, input.root, {
-          concurrency: o.concurrency ?? 4,
+          concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
           sourceRepository: o.sourceRepository,
           signal: o.signal,
           onEvent: copyEventsTo(key, o.progress),

@@ -8,7 +8,7 @@ export interface RegistryFlags {
   insecureRegistries?: readonly string[] | undefined;
   /** PEM files of extra CAs (`--ca-cert`). NODE_EXTRA_CA_CERTS is honoured as well. */
   caCertFiles?: readonly string[] | undefined;
-  /** Blob transfers in flight (`--concurrency`), default 4. */
+  /** Blob transfers in flight (`--concurrency`), default 6. */
   concurrency?: number | undefined;
   /** Per-request timeout in ms. */
   timeoutMs?: number | undefined;

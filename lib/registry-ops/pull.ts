@@ -7,7 +7,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import { OciLayout } from '../store/oci-layout.js';
 import { copyGraph, type CopyGraphResult } from '../store/copy.js';
 import type { ProgressSink } from '../progress.js';
-import { type RegistryClient, RegistryStore, formatReference, parseReference, selectPlatform } from '../../registry/index.js';
+import { DEFAULT_CONCURRENCY, type RegistryClient, RegistryStore, formatReference, parseReference, selectPlatform } from '../../registry/index.js';
 import { copyEventsTo } from './events.js';
 import { overlayReader } from './overlay.js';
 
@@ -21,6 +21,8 @@ export interface PullOptions {
   tag?: string | undefined;
   progress?: ProgressSink | undefined;
   signal?: AbortSignal | undefined;
+  /** Blobs in flight (default 6). */
+  concurrency?: number | undefined;
 }
 
 /** `PullResult` is what was written. */
@@ -67,7 +69,7 @@ export async function pull(client: RegistryClient, ref: string, o: PullOptions):
   }
   const layout = await OciLayout.open(o.dest);
   const copy = await copyGraph(overlayReader(memory, src), layout, root, {
-    concurrency: 4,
+    concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
     signal: o.signal,
     onEvent: copyEventsTo(o.dest, o.progress),
   });

@@ -105,12 +105,17 @@ describe('registry auth (Basic over TLS, token)', () => {
     assert.equal(again.code, 0, again.stderr);
   });
 
-  test('podman auth.json via REGISTRY_AUTH_FILE is read', async () => {
+  test('podman auth.json via REGISTRY_AUTH_FILE: pull and push the skopeo-seeded alpine over Basic+TLS', async () => {
     const authFile = join(tmp, 'podman-auth.json');
     writeFileSync(authFile, JSON.stringify({ auths: { [tls.host]: { auth: Buffer.from(`${tls.user}:${tls.password}`).toString('base64') } } }));
     const env = { ...configEnv('podman', {}), REGISTRY_AUTH_FILE: authFile };
-    const r = await ocibake(['inspect', `${tls.host}/library/alpine:3.20`, '--ca-cert', tls.caFile!], { env });
+    const dest = join(tmp, 'podman-pull');
+    const r = await ocibake(['pull', `${tls.host}/library/alpine:3.20`, '--ca-cert', tls.caFile!, '-o', `type=oci,dest=${dest}`, '--progress', 'quiet'], { env });
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), digest);
+    const back = await ocibake(['push', `${dest}:3.20`, `${tls.host}/copied/alpine:1`, '--ca-cert', tls.caFile!, '--progress', 'quiet'], { env });
+    assert.equal(back.code, 0, back.stderr);
+    assert.equal(back.stdout.trim(), `${tls.host}/copied/alpine:1@${digest}`);
   });
 
   test('TLS trust: NODE_EXTRA_CA_CERTS works, an untrusted certificate is a clear error, --insecure-registry skips the check', async () => {

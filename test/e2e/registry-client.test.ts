@@ -70,6 +70,10 @@ for (const variant of ['anonymous', 'basic-tls', 'token'] as RegistryVariant[]) 
       assert.equal(await b2.mount(layer, 'mount/src'), true);
       assert.equal(await b2.exists(layer), true);
       assert.equal(await b2.mount(img.blobs[1]!.descriptor, 'mount/nothing-here'), false);
+      if (reg.token) {
+        // The mount's token also asks for pull on the source repository (DESIGN.md §5.9).
+        assert.ok(reg.token.requests.some((r) => r.scopes.includes('repository:mount/dst:pull,push') && r.scopes.includes('repository:mount/src:pull')));
+      }
     });
 
     test('chunked PATCH upload is accepted by distribution', async () => {

@@ -12,7 +12,8 @@ export type Fault =
   | { kind: '429'; retryAfterSeconds: number }
   | { kind: 'hang' }
   | { kind: 'wrong-body' }
-  | { kind: 'reset-mid-body'; afterBytes: number };
+  | { kind: 'reset-mid-body'; afterBytes: number }
+  | { kind: 'redirect'; location: (path: string) => string };
 
 /** `FaultRule` injects `fault` into the next `times` requests that `match`. */
 export interface FaultRule {
@@ -29,6 +30,8 @@ export interface ProxyStats {
   uploadBytes: number;
   /** Requests per "METHOD kind" where kind is manifests, blobs or uploads. */
   byKind: Record<string, number>;
+  /** Requests that carried an Authorization header. */
+  withAuthorization: number;
 }
 
 /** A running fault proxy. */
@@ -46,7 +49,7 @@ export interface FaultProxy {
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const [uhost, uport] = upstream.split(':');
   const sockets = new Set<Socket>();
-  const stats: ProxyStats = { requests: {}, faults: {}, uploadBytes: 0, byKind: {} };
+  const stats: ProxyStats = { requests: {}, faults: {}, uploadBytes: 0, byKind: {}, withAuthorization: 0 };
   const rules: FaultRule[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
@@ -64,7 +67,13 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
+    if (req.headers.authorization) stats.withAuthorization++;
     if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'redirect') {
+      req.resume();
+      res.writeHead(307, { location: fault.location(path) }).end();
+      return;
+    }
     if (fault?.kind === 'status' || fault?.kind === '429') {
       req.resume();
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -127,6 +136,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       stats.faults = {};
       stats.byKind = {};
       stats.uploadBytes = 0;
+      stats.withAuthorization = 0;
       rules.length = 0;
     },
     stop() {
