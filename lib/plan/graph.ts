@@ -1,4 +1,6 @@
-import { dispatchStage, dockerfileError, type DispatchContext, type StageDraft } from './stage-dispatch.js';
+import { dispatchStage } from './stage-dispatch.js';
+import { dockerfileError } from './locate.js';
+import type { DispatchContext, StageDraft } from './draft.js';
 
 /**
  * `reachableStages` dispatches the target stage and everything it reads (FROM, COPY --from,

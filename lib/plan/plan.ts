@@ -4,7 +4,8 @@ import type { Dockerfile, Stage } from '../dockerfile/instructions.js';
 import { didYouMean } from '../dockerfile/suggest.js';
 import type { BaseSource, BuildPlan, PlanWarning, StageInstance, Step } from './types.js';
 import { automaticArgs, declareArg, PREDEFINED_ARGS, resolveBuildArgs, type ArgValues } from './scope.js';
-import { locate, type BaseImageConfigLookup, type DispatchContext, type StageDraft } from './stage-dispatch.js';
+import { locate } from './locate.js';
+import type { BaseImageConfigLookup, DispatchContext, StageDraft } from './draft.js';
 import { mergeOrder, reachableStages } from './graph.js';
 import { RUN_IN_TARGET_HINT } from './check.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseDockerfile } from '../../../../lib/dockerfile/parser.js';
 import { DockerfileError } from '../../../../lib/dockerfile/errors.js';
 import { mergeOrder, reachableStages } from '../../../../lib/plan/graph.js';
-import type { DispatchContext } from '../../../../lib/plan/stage-dispatch.js';
+import type { DispatchContext } from '../../../../lib/plan/draft.js';
 import { automaticArgs } from '../../../../lib/plan/scope.js';
 
 const amd64 = { os: 'linux', architecture: 'amd64' };
