@@ -53,6 +53,8 @@ export interface StageDraft {
 /** `DispatchContext` is everything shared by the stages of one target platform. */
 export interface DispatchContext {
   stages: Stage[];
+  /** Stage index by AS name (lower case). */
+  byName: Map<string, number>;
   file: string;
   lines: readonly string[];
   escape: string;

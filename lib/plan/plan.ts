@@ -69,6 +69,8 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   const warnings: PlanWarning[] = [];
   for (const w of (df as { warnings?: { line: number; message: string }[] }).warnings ?? []) warnings.push({ message: w.message, file: df.file, line: w.line });
 
+  const byName = new Map<string, number>();
+  for (const s of df.stages) if (s.name !== undefined && !byName.has(s.name)) byName.set(s.name, s.index);
   const perPlatform: Map<number, StageDraft>[] = [];
   const orders: number[][] = [];
   const edges = new Map<number, Set<number>>();
@@ -76,7 +78,7 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   for (const platform of platforms) {
     const automatic = automaticArgs(platform, build);
     const ctx: DispatchContext = {
-      stages: df.stages, file: df.file, lines, escape: df.escapeChar, target: platform, build, automatic, buildArgs,
+      stages: df.stages, byName, file: df.file, lines, escape: df.escapeChar, target: platform, build, automatic, buildArgs,
       globals: globalScope(df, automatic, buildArgs, lines), drafts: new Map(), warnings, baseImageConfig: opts.baseImageConfig, offline: opts.offline,
     };
     const order = reachableStages(ctx, target);

@@ -9,8 +9,8 @@ import { dockerfileError } from './locate.js';
  */
 export function resolveFrom(ctx: DispatchContext, value: string, ins: Instruction): { stage?: number; image?: string } {
   const name = value.toLowerCase();
-  const byName = ctx.stages.find((s) => s.name === name);
-  if (byName) return { stage: byName.index };
+  const byName = ctx.byName.get(name);
+  if (byName !== undefined) return { stage: byName };
   if (/^\d+$/.test(value)) {
     const i = Number(value);
     if (i >= ctx.stages.length) {

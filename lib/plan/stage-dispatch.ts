@@ -12,6 +12,24 @@ import { resolveFrom } from './references.js';
 /** ADD sources fetched over the network: URLs and git repositories (BuildKit's `isGitURL`/`isURL`). */
 const REMOTE_SOURCE = /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
 
+/** A FROM names an earlier stage (a later one would be an image, as in BuildKit). */
+function parentOf(ctx: DispatchContext, index: number, image: string): number {
+  const i = ctx.byName.get(image.toLowerCase());
+  return i !== undefined && i < index ? i : -1;
+}
+
+/**
+ * `fromParent` is the stage index a stage is built `FROM`, or -1; used to dispatch long FROM chains
+ * root first instead of recursing (a 5,000-stage chain would overflow the stack).
+ */
+export function fromParent(ctx: DispatchContext, index: number): number {
+  try {
+    return parentOf(ctx, index, expandWord(ctx.stages[index]!.from.image, (n) => ctx.globals.get(n), { escape: ctx.escape }).value);
+  } catch {
+    return -1; // dispatchStage reports the located error
+  }
+}
+
 /**
  * `dispatchStage` walks one stage for one target platform: resolves its base and platform, tracks
  * ARG/ENV/WORKDIR/SHELL/USER, expands each instruction, and records what it reads.
@@ -55,7 +73,7 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
     }
     explicit = from.platform;
   }
-  const parentIndex = ctx.stages.findIndex((s) => s.index < index && s.name !== undefined && s.name === image.toLowerCase());
+  const parentIndex = parentOf(ctx, index, image);
   let base: DraftBase;
   let parent: StageDraft | undefined;
   const deps: number[] = [];
