@@ -87,3 +87,19 @@ test('loadDockerignore prefers <Dockerfile>.dockerignore over <context>/.dockeri
   assert.equal(empty.ignores('anything'), false);
   assert.equal(empty.file, undefined);
 });
+
+test('dockerignore matching is linear: a backtracking-hostile pattern answers at once', () => {
+  const ig = parseDockerignore(`${'*a'.repeat(30)}*b\n**/**/**/**/**/**/x\n`);
+  const started = performance.now();
+  assert.equal(ig.ignores('a'.repeat(200)), false);
+  assert.equal(ig.ignores(`${'d/'.repeat(100)}y`), false);
+  assert.equal(ig.ignores(`${'d/'.repeat(100)}x`), true);
+  assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+});
+
+test('dockerignore character classes: negation, escapes, ranges', () => {
+  assert.equal(parseDockerignore('[!x].txt').ignores('!.txt'), true, '! is a literal, as in Go');
+  assert.equal(parseDockerignore('[]a].txt').ignores('].txt'), true, 'a leading ] is a member, as in Go regexp');
+  assert.equal(parseDockerignore('file[0-9].log').ignores('file7.log'), true);
+  assert.throws(() => parseDockerignore('[z-a]'), /character range out of order/);
+});
