@@ -160,7 +160,34 @@ export { formatPlan } from './plan/format.js';
 export { TARGET_ARGS, BUILD_ARGS } from './plan/scope.js';
 
 // --- exec (issue 5) ---
+export {
+  runHostStages,
+  formatStepPrefix,
+  type RunHostStagesOptions,
+  type HostStageResult,
+} from './exec/run-host-stages.js';
+export { type Executor, type ExecutorMode, type ExecRequest, type ExecResult, type ExecMount } from './exec/executor.js';
+export { createExecutor } from './exec/select-executor.js';
+export { crossEnv, pickCCompiler, type CCompiler, type CrossEnvOptions } from './exec/cross-env.js';
+export { archInfo, type ArchInfo } from './exec/arch-table.js';
+export { toolchainFor, checkToolchain, type Toolchain } from './exec/toolchains.js';
+export { type SecretSource } from './exec/secrets.js';
+export { RunFailedError, ToolMissingError, SecretError, ExecError } from './exec/errors.js';
+// build context (shared with the image builder's COPY)
+export { type ContextEntry, type PathFilter } from './context/entry.js';
+export { SourceTree } from './context/source-tree.js';
+export { resolveCopy, type CopySpec, type ResolveOptions } from './context/resolve-copy.js';
+export { writeEntries } from './context/write-entries.js';
+export { entriesDigest, FileHasher } from './context/entries-digest.js';
+export { parseUserDb, parseChown, parseChmod, type UserDb, type Owner } from './context/owner.js';
+export { ContextError } from './context/errors.js';
 
 // --- build (issue 6) ---
 export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js';
+export { build, loadPlan, resolveSourceDateEpoch, type BuildOptions, type BuildOutcome, type PlatformImage } from './build/build.js';
+export { publishBuild, type PublishedOutput, type PublishBuildOptions } from './build/publish.js';
+export { dryRun, type DryRunReport } from './build/dry-run.js';
+export { createIndex, type CreateIndexOptions, type CreatedIndex } from './build/index-create.js';
+export { runBuild, effectiveOutputs, type RunBuildOptions, type RunBuildSummary } from './build/run.js';
+export { writeMetadataFile, compressorIdentity, type BuildMetadata } from './build/metadata.js';
 export { type OutputSpec, type SecretSpec, type BaseOverride, parseOutputSpec, parseBuildArgs, parseSecretSpec, parseBaseOverride, parseFormat, parseKeyValue } from './build/options.js';

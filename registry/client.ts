@@ -15,6 +15,12 @@ import type { HostConfig } from './transport/scheme.js';
 import { Transport, type TransportOptions, header } from './transport/transport.js';
 import { type UploadOptions, uploadBlob } from './upload.js';
 
+/**
+ * `Access` is the token scope a call asks for. A store that is being pushed to asks for
+ * `push` even on HEADs, so one token (pull,push) serves the whole push instead of two.
+ */
+export type Access = 'pull' | 'push';
+
 /** Manifests larger than this are refused: distribution's own limit is 4 MiB. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
@@ -68,10 +74,10 @@ export class RegistryClient {
   }
 
   /** `headManifest` resolves a tag or digest to a descriptor with HEAD (not counted by Docker Hub's rate limit). */
-  async headManifest(ref: Reference, signal?: AbortSignal): Promise<Descriptor | undefined> {
+  async headManifest(ref: Reference, signal?: AbortSignal, access: Access = 'pull'): Promise<Descriptor | undefined> {
     const name = referenceName(ref);
     const res = await this.transport.send({
-      ...this.#base(ref.registry, ref.repository, 'pull', `resolving ${formatReference(ref)}`),
+      ...this.#base(ref.registry, ref.repository, access, `resolving ${formatReference(ref)}`),
       method: 'HEAD',
       path: `/v2/${ref.repository}/manifests/${name}`,
       headers: { accept: MANIFEST_ACCEPT.join(', ') },
@@ -94,12 +100,12 @@ export class RegistryClient {
    * (DESIGN.md §5.1) and verifies it: against the reference's digest when there is one, and
    * against the server's Docker-Content-Digest otherwise.
    */
-  async getManifest(ref: Reference, signal?: AbortSignal): Promise<ManifestResult> {
+  async getManifest(ref: Reference, signal?: AbortSignal, access: Access = 'pull'): Promise<ManifestResult> {
     const name = referenceName(ref);
     const what = `fetching manifest ${formatReference(ref)}`;
     for (let attempt = 0; ; attempt++) {
       const res = await this.transport.send({
-        ...this.#base(ref.registry, ref.repository, 'pull', what),
+        ...this.#base(ref.registry, ref.repository, access, what),
         method: 'GET',
         path: `/v2/${ref.repository}/manifests/${name}`,
         headers: { accept: MANIFEST_ACCEPT.join(', ') },
@@ -140,9 +146,9 @@ export class RegistryClient {
   }
 
   /** `hasBlob` checks a blob with HEAD (DESIGN.md §5.2). */
-  async hasBlob(registry: string, repository: string, digest: Digest, signal?: AbortSignal): Promise<boolean> {
+  async hasBlob(registry: string, repository: string, digest: Digest, signal?: AbortSignal, access: Access = 'pull'): Promise<boolean> {
     const res = await this.transport.send({
-      ...this.#base(registry, repository, 'pull', `checking blob ${digest}`),
+      ...this.#base(registry, repository, access, `checking blob ${digest}`),
       method: 'HEAD',
       path: `/v2/${repository}/blobs/${digest}`,
       expect: [200, 404],
@@ -154,10 +160,10 @@ export class RegistryClient {
   }
 
   /** `fetchBlob` streams a blob, verified, resuming broken downloads (see `openBlob`). */
-  fetchBlob(registry: string, repository: string, desc: Descriptor, o: { signal?: AbortSignal | undefined; onProgress?: ((n: number) => void) | undefined } = {}): Promise<Readable> {
+  fetchBlob(registry: string, repository: string, desc: Descriptor, o: { signal?: AbortSignal | undefined; onProgress?: ((n: number) => void) | undefined; access?: Access | undefined } = {}): Promise<Readable> {
     return openBlob(
       this.transport,
-      { ...this.#base(registry, repository, 'pull', `fetching blob ${desc.digest}`), path: `/v2/${repository}/blobs/${desc.digest}` },
+      { ...this.#base(registry, repository, o.access ?? 'pull', `fetching blob ${desc.digest}`), path: `/v2/${repository}/blobs/${desc.digest}` },
       desc,
       o,
     );
@@ -198,7 +204,7 @@ export class RegistryClient {
     return this.transport.close();
   }
 
-  #base(registry: string, repository: string, access: 'pull' | 'push', what: string) {
+  #base(registry: string, repository: string, access: Access, what: string) {
     const actions: ('pull' | 'push')[] = access === 'push' ? ['pull', 'push'] : ['pull'];
     return { registry, repository, scopes: [repositoryScope(repository, actions)], what };
   }

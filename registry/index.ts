@@ -13,7 +13,7 @@ export {
 export { runCredentialHelper } from './auth/cred-helper.js';
 export { parseChallenge, repositoryScope, type Challenge } from './auth/challenge.js';
 export { login, type LoginOptions } from './auth/login.js';
-export { RegistryClient, type RegistryClientOptions, type ManifestResult } from './client.js';
+export { RegistryClient, type RegistryClientOptions, type ManifestResult, type Access } from './client.js';
 export { RegistryStore, type RegistryStoreOptions, type ReplaySource, type PushRecord } from './store.js';
 export { type UploadOptions } from './upload.js';
 export { type HostConfig } from './transport/scheme.js';

@@ -25,9 +25,9 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-
  * `alpine` → docker.io/library/alpine:latest, `ghcr.io/o/r:tag`, `localhost:5000/r`,
  * `127.0.0.1:5000/a/b/c@sha256:…`, `r:tag@sha256:…` (the digest wins when pulling).
  * A first component is a registry when it has a `.` or `:` or is `localhost` (distribution's rule).
- * `defaultTag` is added only when there is neither tag nor digest.
+ * `defaultTag` is added only when there is neither tag nor digest (null: add none).
  */
-export function parseReference(text: string, defaultTag: string | undefined = 'latest'): Reference {
+export function parseReference(text: string, defaultTag: string | null = 'latest'): Reference {
   const input = text.trim();
   if (input === '' || input.length > 512 || /\s/.test(input)) throw invalid(text, 'it is empty or contains whitespace');
   let rest = input;
@@ -71,7 +71,7 @@ export function parseReference(text: string, defaultTag: string | undefined = 'l
   const ref: Reference = { registry, repository };
   if (tag !== undefined) ref.tag = tag;
   if (digest !== undefined) ref.digest = digest;
-  if (tag === undefined && digest === undefined && defaultTag !== undefined) ref.tag = defaultTag;
+  if (tag === undefined && digest === undefined && defaultTag !== null) ref.tag = defaultTag;
   return ref;
 }
 

@@ -5,7 +5,7 @@ import type { Descriptor } from '../lib/oci/descriptor.js';
 import { type Digest, isDigest } from '../lib/oci/digest.js';
 import { isIndexMediaType, isManifestMediaType } from '../lib/oci/media-types.js';
 import { verifyBytes } from '../lib/oci/verify.js';
-import type { RegistryClient } from './client.js';
+import type { Access, RegistryClient } from './client.js';
 import { RegistryError } from './errors.js';
 import { type Reference, formatReference, parseReference } from './reference.js';
 
@@ -16,6 +16,8 @@ export type ReplaySource = (desc: Descriptor) => Promise<Readable>;
 export interface RegistryStoreOptions {
   /** Where to re-read a blob from if its upload breaks after the stream was consumed. */
   replay?: ReplaySource | undefined;
+  /** Token scope for reads too: 'push' when this store is a push target (one token for the session). */
+  access?: Access | undefined;
 }
 
 /** `PushRecord` is what a store pushed or found present, for reports and tests. */
@@ -36,6 +38,7 @@ export class RegistryStore implements Target, Mounter {
   readonly repository: string;
   readonly record: PushRecord = { pushed: [], mounted: [], existing: [] };
   readonly #replay: ReplaySource | undefined;
+  readonly #access: Access;
   readonly #present = new Set<Digest>();
   /** Digests a HEAD just said are missing: push() skips its own HEAD for them (copyGraph asked already). */
   readonly #absent = new Set<Digest>();
@@ -46,14 +49,15 @@ export class RegistryStore implements Target, Mounter {
     this.registry = repo.registry;
     this.repository = repo.repository;
     this.#replay = o.replay;
+    this.#access = o.access ?? (o.replay ? 'push' : 'pull');
   }
 
   /** `exists` HEADs the manifest or blob; a positive answer is remembered for this store's life. */
   async exists(desc: Descriptor, o?: Opts): Promise<boolean> {
     if (this.#present.has(desc.digest)) return true;
     const found = isManifestLike(desc)
-      ? (await this.client.headManifest(this.#ref(desc.digest), o?.signal)) !== undefined
-      : await this.client.hasBlob(this.registry, this.repository, desc.digest, o?.signal);
+      ? (await this.client.headManifest(this.#ref(desc.digest), o?.signal, this.#access)) !== undefined
+      : await this.client.hasBlob(this.registry, this.repository, desc.digest, o?.signal, this.#access);
     if (found) this.#present.add(desc.digest);
     else this.#absent.add(desc.digest);
     return found;
@@ -62,12 +66,12 @@ export class RegistryStore implements Target, Mounter {
   /** `fetch` streams verified content; manifests are checked against their digest before use. */
   async fetch(desc: Descriptor, o?: Opts): Promise<Readable> {
     if (isManifestLike(desc)) {
-      const { bytes } = await this.client.getManifest(this.#ref(desc.digest), o?.signal);
+      const { bytes } = await this.client.getManifest(this.#ref(desc.digest), o?.signal, this.#access);
       verifyBytes(desc, bytes);
       this.#manifests.set(desc.digest, bytes);
       return Readable.from([Buffer.from(bytes)]);
     }
-    return this.client.limit(() => this.client.fetchBlob(this.registry, this.repository, desc, o ?? {}));
+    return this.client.limit(() => this.client.fetchBlob(this.registry, this.repository, desc, { ...o, access: this.#access }));
   }
 
   /**
@@ -122,9 +126,9 @@ export class RegistryStore implements Target, Mounter {
   /** `resolve` maps a tag, a digest, or a full reference in this repository to a descriptor. */
   async resolve(ref: string, o?: Opts): Promise<Descriptor> {
     const r = this.#parse(ref);
-    const head = await this.client.headManifest(r, o?.signal);
+    const head = await this.client.headManifest(r, o?.signal, this.#access);
     if (head) return head;
-    return (await this.client.getManifest(r, o?.signal)).descriptor;
+    return (await this.client.getManifest(r, o?.signal, this.#access)).descriptor;
   }
 
   /** `tag` points a tag at a manifest already in the repository (PUT of the same bytes). */
@@ -132,7 +136,9 @@ export class RegistryStore implements Target, Mounter {
     const r = this.#parse(ref);
     if (!r.tag) throw new OcibakeError('OCIBAKE_INVALID_REFERENCE', `cannot tag with ${JSON.stringify(ref)}: it has no tag`);
     let bytes = this.#manifests.get(desc.digest);
-    if (!bytes) bytes = (await this.client.getManifest(this.#ref(desc.digest), o?.signal)).bytes;
+    // The local source usually has the bytes; reading them there spares a registry GET.
+    if (!bytes && this.#replay) bytes = await collect(await this.#replay(desc), 4 * 1024 * 1024).catch(() => undefined);
+    if (!bytes) bytes = (await this.client.getManifest(this.#ref(desc.digest), o?.signal, this.#access)).bytes;
     verifyBytes(desc, bytes);
     await this.client.putManifest(this.registry, this.repository, bytes, desc.mediaType, r.tag, o?.signal);
   }

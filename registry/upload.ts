@@ -52,7 +52,7 @@ export async function uploadBlob(
     } catch (err) {
       const temporary = err instanceof RegistryError && err.temporary;
       if (!temporary || attempt + 1 >= attempts || o.signal?.aborted) throw err;
-      if (await client.hasBlob(registry, repository, desc.digest, o.signal).catch(() => false)) return;
+      if (await client.hasBlob(registry, repository, desc.digest, o.signal, 'push').catch(() => false)) return;
       await sleep(backoffMs(DEFAULT_RETRY, attempt), o.signal);
     }
   }

@@ -5,7 +5,8 @@ import type { CommandModule } from 'yargs';
  * one lib call → render. Modules are loaded lazily so `ocibake --help` stays fast.
  */
 export const commandLoaders: (() => Promise<CommandModule<object, any>>)[] = [
-  // one line per command, e.g. async () => (await import('./build.js')).buildCommand,
+  async () => (await import('./build.js')).buildCommand,
+  async () => (await import('./index-create.js')).indexCommand,
   async () => (await import('./pull.js')).pullCommand,
   async () => (await import('./push.js')).pushCommand,
   async () => (await import('./inspect.js')).inspectCommand,

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { OcibakeError, login } from '../../lib/index.js';
+import { OcibakeError, login, parseReference } from '../../lib/index.js';
 import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
 
 interface LoginArgs extends RegistryArgs {
@@ -28,7 +28,8 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
     for await (const c of process.stdin) chunks.push(c as Buffer);
     const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
     if (password === '') throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'no password on stdin');
-    const registry = a.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+    // Normalise like references do, so `index.docker.io` and `docker.io` are the same login.
+    const registry = parseReference(`${a.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')}/x`).registry;
     const client = clientFrom(a);
     try {
       const path = await login(client, { registry, username: a.username, password });

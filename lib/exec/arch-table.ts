@@ -13,7 +13,11 @@ export interface ArchInfo {
   gnuTriple: string;
   /** zig/clang target producing static musl binaries (`aarch64-linux-musl`). */
   zigTriple: string;
-  /** Extra zig flags that pin the CPU baseline (arm variants differ only there). */
+  /**
+   * Extra zig flags that pin the CPU baseline (arm variants differ only there). zig 0.11's `cc`
+   * ignores `-mcpu=generic+v7a` for the predefined macros (__ARM_ARCH stays 6) and rejects
+   * `-march=armv7-a` when compiling, so a named v7-A core is used.
+   */
   zigFlags: string[];
   /** False where zig 0.11 cannot link (s390x: no musl libc support in the bundled sysroot). */
   zigLinks: boolean;
@@ -38,7 +42,7 @@ const TABLE: Record<string, ArchInfo> = {
   },
   'arm/v7': {
     goArch: 'arm', goArm: '7', gnuTriple: 'arm-linux-gnueabihf', zigTriple: 'arm-linux-musleabihf',
-    zigFlags: ['-mcpu=generic+v7a'], zigLinks: true, rustTarget: 'armv7-unknown-linux-musleabihf',
+    zigFlags: ['-mcpu=cortex_a7'], zigLinks: true, rustTarget: 'armv7-unknown-linux-musleabihf',
     alpineArch: 'armv7', debianArch: 'armhf', qemuArch: 'arm',
   },
   // Alpine's "armhf" is ARMv6 hard-float (Raspberry Pi 1); Debian's armhf is v7, so v6 maps to armel there.

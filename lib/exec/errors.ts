@@ -28,19 +28,6 @@ export class RunFailedError extends OcibakeError {
   }
 }
 
-/** `RunInTargetStageError` is a RUN in a stage built for the target platform (it would need emulation). */
-export class RunInTargetStageError extends OcibakeError {
-  constructor(file: string, line: number, stage: string, platform: string) {
-    super(
-      'OCIBAKE_RUN_IN_TARGET_STAGE',
-      `${location(file, line)}: RUN in stage "${stage}" would execute ${platform} code; ocibake runs no emulation`,
-      {
-        hint: `run it in a build stage: FROM --platform=$BUILDPLATFORM <image> AS ${stage}-build, cross-compile there with ARG TARGETOS TARGETARCH (GOOS/GOARCH, CC are set for you), then COPY --from=${stage}-build the result`,
-      },
-    );
-  }
-}
-
 /** `ToolMissingError` is a toolchain the Dockerfile's FROM names that the host does not have. */
 export class ToolMissingError extends OcibakeError {
   constructor(message: string, hint: string) {

@@ -42,7 +42,8 @@ export async function executeInstance(inst: StageInstance, ctx: InstanceRunConte
     ctx.onStep(n + 1, total, i.text);
     switch (i.kind) {
       case 'WORKDIR':
-        await mkdir(join(rootfs, i.path.startsWith('/') ? i.path : step.workdir), { recursive: true });
+        // The planner gives a WORKDIR step the directory it establishes (relative paths resolved).
+        await mkdir(join(rootfs, step.workdir), { recursive: true });
         break;
       case 'COPY':
       case 'ADD': {

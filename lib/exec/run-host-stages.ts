@@ -20,7 +20,9 @@ import { StageCache, cacheKey, treeDigest } from './stage-cache.js';
 import { runGraph } from './scheduler.js';
 import { instanceInputs } from './instance-inputs.js';
 import { executeInstance } from './instance-runner.js';
-import { ExecError, RunInTargetStageError } from './errors.js';
+import { ExecError } from './errors.js';
+import { checkNoRunInTargetStages } from '../plan/check.js';
+import { loadDockerignore } from '../dockerfile/dockerignore.js';
 
 /** `HostStageResult` is one host stage instance's output directory. */
 export interface HostStageResult {
@@ -47,8 +49,10 @@ export interface RunHostStagesOptions {
   secrets?: Map<string, SecretSource> | undefined;
   /** `--executor`; an `Executor` object is accepted as a test seam. */
   executor?: ExecutorMode | Executor | undefined;
-  /** The .dockerignore matcher for the context. */
+  /** The .dockerignore matcher for the context (default: `loadDockerignore(contextDir, dockerfilePath)`). */
   ignore?: PathFilter | undefined;
+  /** Go/zig build caches (default `<cacheDir>/tools`); kept apart so tests can share warm compiler caches. */
+  toolCacheDir?: string | undefined;
   /** `zig` prefers zig over the host's cc also for the native target (static musl everywhere). */
   cCompiler?: 'auto' | 'zig' | 'none' | undefined;
   signal?: AbortSignal | undefined;
@@ -58,15 +62,6 @@ export interface RunHostStagesOptions {
 /** `formatStepPrefix` is the log prefix renderers show: `[linux/arm64 build 5/7]`. */
 export function formatStepPrefix(platform: string | undefined, stage: string, index: number, total: number): string {
   return `[${platform ? `${platform} ` : ''}${stage} ${index}/${total}]`;
-}
-
-/** `rejectRunInTargetStages` fails on the first RUN in a `target` instance (it would need emulation). */
-export function rejectRunInTargetStages(plan: BuildPlan, dockerfile: string): void {
-  for (const inst of plan.instances) {
-    if (inst.kind !== 'target') continue;
-    const run = inst.steps.find((s) => s.instruction.kind === 'RUN');
-    if (run) throw new RunInTargetStageError(dockerfile, run.instruction.range.startLine, stageName(inst), formatPlatform(inst.targetPlatform ?? inst.platform));
-  }
 }
 
 function stageName(inst: StageInstance): string {
@@ -85,7 +80,8 @@ function stageName(inst: StageInstance): string {
  */
 export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions): Promise<Map<string, HostStageResult>> {
   const onEvent = opts.onEvent ?? noProgress;
-  rejectRunInTargetStages(plan, opts.dockerfilePath);
+  // The planner's check: a RUN in a target stage is a DockerfileError at its line, with the fix.
+  checkNoRunInTargetStages(plan);
   const hostInstances = plan.instances.filter((i) => i.kind === 'host');
   for (const inst of hostInstances) {
     for (const d of inst.deps) {
@@ -96,19 +92,19 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
   if (hostInstances.length === 0) return new Map();
 
   const executor = typeof opts.executor === 'object' ? opts.executor : createExecutor(opts.executor ?? 'auto', (message) => onEvent({ type: 'warning', message }));
-  const toolsDir = join(opts.cacheDir, 'tools');
+  const toolsDir = opts.toolCacheDir ?? join(opts.cacheDir, 'tools');
   const toolCaches = { GOCACHE: join(toolsDir, 'go-build'), GOMODCACHE: join(toolsDir, 'go-mod'), ZIG_GLOBAL_CACHE_DIR: join(toolsDir, 'zig'), ZIG_LOCAL_CACHE_DIR: join(toolsDir, 'zig-local') };
   for (const d of Object.values(toolCaches)) mkdirSync(d, { recursive: true });
   const toolVersions = checkToolchains(hostInstances, onEvent);
   const crossFor = crossEnvFactory(plan.buildPlatform, opts.cCompiler ?? 'auto', join(toolsDir, 'bin'));
   const cache = opts.noCache ? undefined : new StageCache(opts.cacheDir);
   await cache?.sweep();
-  const context = new SourceTree(opts.contextDir, 'the build context', opts.ignore);
+  const context = new SourceTree(opts.contextDir, 'the build context', opts.ignore ?? (await loadDockerignore(opts.contextDir, opts.dockerfilePath)));
   const hasher = new FileHasher();
   const secrets = new SecretStore(opts.secrets);
   const outputs = new Map<string, HostStageResult>();
   const inflight = new Map<string, Promise<HostStageResult>>();
-  const hidden = [opts.workDir, opts.cacheDir];
+  const hidden = [opts.workDir, opts.cacheDir, toolsDir];
 
   const work = async (inst: StageInstance, signal: AbortSignal): Promise<HostStageResult> => {
     const platform = inst.targetPlatform ? formatPlatform(inst.targetPlatform) : undefined;

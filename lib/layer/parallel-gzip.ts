@@ -1,12 +1,16 @@
 import { availableParallelism } from 'node:os';
-import { crc32 } from 'node:zlib';
-import { DeflatePool } from './deflate-pool.js';
+import { promisify } from 'node:util';
+import pLimit from 'p-limit';
+import { constants, crc32, deflateRaw, type ZlibOptions } from 'node:zlib';
+import { LayerWriteError } from './errors.js';
+
+const deflateRawAsync = promisify<Buffer, ZlibOptions, Buffer>(deflateRaw);
 
 /** Options for `parallelGzip`. */
 export interface GzipOptions {
   /** zlib level 1..9 (default 6, the level `pigz`/`gzip` default to). */
   level?: number | undefined;
-  /** Worker threads (default: the number of CPUs). The output bytes do not depend on it. */
+  /** Blocks compressed at once (default: CPUs, at most 3). The output bytes do not depend on it. */
   threads?: number | undefined;
   /** Uncompressed bytes per block (default 128 KiB, pigz's default). Changes the output. */
   blockSize?: number | undefined;
@@ -20,63 +24,73 @@ const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
 /**
  * `parallelGzip` compresses a byte stream into ONE standard gzip member, pigz-style: the input
- * is cut into fixed blocks, each block is raw-deflated on a worker thread with the previous
- * 32 KiB as its preset dictionary and ends on a byte boundary (sync flush), and the blocks are
- * emitted in order. Each block's bytes depend only on its data, its dictionary and the level,
- * so the stream is identical for any number of threads. CRC-32 and length are computed here.
+ * is cut into fixed blocks, each block is raw-deflated with the previous 32 KiB as its preset
+ * dictionary and ends on a byte boundary (sync flush), and the blocks are emitted in order.
+ * Each block's bytes depend only on its data, its dictionary and the level, so the stream is
+ * identical for any number of threads. CRC-32 and length are computed here.
+ *
+ * The blocks run on libuv's thread pool (zlib's async API), not in worker_threads: each worker
+ * is a V8 isolate that keeps up to ~64 MB of uncollected Buffer garbage of its own, which took a
+ * 1 GiB layer to 228-246 MB peak RSS with 2 workers versus 147 MB here, at the same speed.
  *
  *   for await (const gz of parallelGzip(tarStream(entries), { level: 6 })) out.write(gz);
  */
 export async function* parallelGzip(source: AsyncIterable<Buffer>, options: GzipOptions = {}): AsyncGenerator<Buffer> {
   const level = options.level ?? 6;
-  const threads = Math.max(1, options.threads ?? availableParallelism());
+  // libuv's pool has 4 threads (UV_THREADPOOL_SIZE) shared with fs: leave one for file reads.
+  const threads = Math.max(1, options.threads ?? Math.min(availableParallelism(), 3));
+  const running = pLimit(threads);
   const blockSize = Math.max(WINDOW, options.blockSize ?? 128 * 1024);
-  // Enough blocks in flight to keep every worker busy, few enough to bound memory (~2 MB per thread).
+  // Enough blocks queued to keep every thread busy, few enough to bound memory (~2 MB per thread).
   const maxInFlight = threads * 4;
-  const pool = new DeflatePool(threads);
+  // A slot is free once its block and the next one (which reads it as dictionary) are done.
+  const slots = maxInFlight + 2;
+  const ring = Buffer.alloc(blockSize * slots);
+  // Blocks are compressed in place from the ring, so input memory is allocated once.
   const inFlight: Promise<Buffer>[] = [];
   let crc = 0;
   let length = 0;
-  let dictionary: Buffer | undefined;
-  let parts: Buffer[] = [];
-  let partsLength = 0;
+  let seq = 0;
+  let fill = 0;
 
-  const submit = (block: Buffer): void => {
+  const submit = (): void => {
+    const slot = seq % slots;
+    const block = ring.subarray(slot * blockSize, slot * blockSize + fill);
     crc = crc32(block, crc);
-    length += block.length;
-    const next = Buffer.from(block.subarray(Math.max(0, block.length - WINDOW)));
-    const job = pool.deflate(block, dictionary, level);
+    length += fill;
+    const dictEnd = (((seq - 1) % slots) + 1) * blockSize;
+    const options: ZlibOptions = { level, finishFlush: constants.Z_SYNC_FLUSH, ...(seq > 0 ? { dictionary: ring.subarray(dictEnd - WINDOW, dictEnd) } : {}) };
+    const job = running(() => deflateRawAsync(block, options)).catch((err: unknown) => {
+      throw new LayerWriteError(`compressing a layer block: ${(err as Error).message}`, { cause: err });
+    });
     job.catch(() => {});
     inFlight.push(job);
-    dictionary = next;
+    seq++;
+    fill = 0;
   };
 
   try {
     yield HEADER;
     for await (const chunk of source) {
       let data = chunk;
-      while (partsLength + data.length >= blockSize) {
-        const take = blockSize - partsLength;
-        parts.push(data.subarray(0, take));
-        data = data.subarray(take);
-        submit(Buffer.concat(parts, blockSize));
-        parts = [];
-        partsLength = 0;
-        while (inFlight.length >= maxInFlight) yield await inFlight.shift()!;
-      }
-      if (data.length) {
-        // Copy: the producer may reuse its buffer once we return to it.
-        parts.push(Buffer.from(data));
-        partsLength += data.length;
+      while (data.length > 0) {
+        const n = Math.min(blockSize - fill, data.length);
+        data.copy(ring, (seq % slots) * blockSize + fill, 0, n);
+        fill += n;
+        data = data.subarray(n);
+        if (fill === blockSize) {
+          submit();
+          while (inFlight.length >= maxInFlight) yield await inFlight.shift()!;
+        }
       }
     }
-    if (partsLength > 0) submit(Buffer.concat(parts, partsLength));
+    if (fill > 0) submit();
     while (inFlight.length) yield await inFlight.shift()!;
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(crc >>> 0, 0);
     trailer.writeUInt32LE(length % 2 ** 32, 4);
     yield Buffer.concat([FINAL_BLOCK, trailer]);
   } finally {
-    await pool.close();
+    await Promise.allSettled(inFlight);
   }
 }

@@ -39,7 +39,7 @@ export interface Published {
  */
 export async function publishToRegistry(client: RegistryClient, input: PublishInput, refs: readonly string[], o: PublishOptions = {}): Promise<Published[]> {
   if (refs.length === 0) throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'nothing to push to: no image reference given', { hint: 'pass -t REGISTRY/REPO:TAG' });
-  const targets = refs.map((r) => parseReference(r, undefined));
+  const targets = refs.map((r) => parseReference(r));
   for (const t of targets) {
     if (t.digest && t.digest !== input.root.digest) {
       throw new OcibakeError('OCIBAKE_INVALID_REFERENCE', `${formatReference(t)} names digest ${t.digest}, but the image is ${input.root.digest}`);

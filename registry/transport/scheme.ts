@@ -53,8 +53,18 @@ export class SchemeResolver {
       const res = await request(`${origin}/v2/`, { method: 'GET', dispatcher: this.#dispatcher, headersTimeout: 5000, bodyTimeout: 5000 });
       const text = await res.body.text();
       return !(res.statusCode === 400 && /HTTP request to an HTTPS server/i.test(text));
-    } catch {
-      return false;
+    } catch (err) {
+      // A certificate problem means the server does speak TLS: keep HTTPS so the real error
+      // (and its --ca-cert hint) surfaces, instead of a confusing plain-HTTP 400.
+      return origin.startsWith('https:') && isCertificateError(err);
     }
   }
+}
+
+function isCertificateError(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)) return true;
+  }
+  return false;
 }

@@ -148,6 +148,7 @@ export class Transport {
           method: req.method,
           cause: err,
           temporary,
+          hint: tlsHint(err, req.registry),
         });
       }
       const status = res.statusCode;
@@ -218,4 +219,10 @@ function notReplayable(req: HttpRequest, url: URL): RegistryError {
     method: req.method,
     temporary: true,
   });
+}
+
+function tlsHint(err: unknown, registry: string): string | undefined {
+  const text = describeNetworkError(err);
+  if (!/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(text)) return undefined;
+  return `the TLS certificate of ${registry} is not trusted: pass its CA with --ca-cert FILE (or NODE_EXTRA_CA_CERTS), or --insecure-registry ${registry}`;
 }

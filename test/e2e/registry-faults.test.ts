@@ -126,6 +126,25 @@ describe('registry faults', () => {
     await c.close();
   });
 
+  test('a 416 on a PATCH resumes from the Range the registry reports', async () => {
+    const c = new RegistryClient({ keychain: { resolve: async () => undefined }, upload: { chunked: true, chunkSize: 256 * 1024 } });
+    const fresh = testImage(['amd64'], 1024 * 1024);
+    let patches = 0;
+    // The second PATCH is answered 416 without reaching the registry, which therefore holds one chunk.
+    proxy.rules.push({ match: (m) => m === 'PATCH' && ++patches === 2, fault: { kind: 'status', status: 416 }, times: 1 });
+    const store = new RegistryStore(c, { registry: proxy.host, repository: 'faults/resume' });
+    for (const b of fresh.blobs) await store.push(b.descriptor, b.bytes);
+    assert.equal(proxy.injected(), 1);
+    assert.ok((proxy.stats.byKind['GET uploads'] ?? 0) >= 1, 'asked the registry for the upload offset');
+    const direct = client();
+    const layer = fresh.blobs[0]!.descriptor;
+    const bytes = await readAll(await new RegistryStore(direct, { registry: reg.host, repository: 'faults/resume' }).fetch(layer));
+    assert.equal(sha256(bytes), layer.digest);
+    tally();
+    await c.close();
+    await direct.close();
+  });
+
   test('a permanent 503 on uploads fails with a clear error naming the registry', async () => {
     const c = client();
     const fresh = testImage(['amd64'], 64 * 1024);

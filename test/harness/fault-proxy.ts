@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 /** `Fault` is what to do to a matching request. */
 export type Fault =
   | { kind: 'reset' }
-  | { kind: 'status'; status: 500 | 502 | 503 | 413 | 408 }
+  | { kind: 'status'; status: 500 | 502 | 503 | 413 | 408 | 416 }
   | { kind: '429'; retryAfterSeconds: number }
   | { kind: 'hang' }
   | { kind: 'wrong-body' }

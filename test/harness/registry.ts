@@ -53,7 +53,7 @@ export function selfSignedCert(dir: string, name: string): { cert: string; key: 
 }
 
 /** `startRegistry` starts one registry; call `stop()` in after(). */
-export async function startRegistry(variant: RegistryVariant = 'anonymous'): Promise<TestRegistry> {
+export async function startRegistry(variant: RegistryVariant = 'anonymous', o: { jwtLifetimeSeconds?: number } = {}): Promise<TestRegistry> {
   need('docker-registry');
   const dir = mkdtempSync(join(tmpdir(), `ocibake-registry-${variant}-`));
   const port = await freePort();
@@ -86,7 +86,7 @@ export async function startRegistry(variant: RegistryVariant = 'anonymous'): Pro
     lines.push('auth:', '  htpasswd:', '    realm: ocibake-test', `    path: ${join(dir, 'htpasswd')}`);
   } else if (variant === 'token') {
     const signer = selfSignedCert(dir, 'token-signer');
-    token = await startTokenServer({ certPem: signer.cert, keyPem: signer.key, users: { [user]: password }, anonymousPull: true });
+    token = await startTokenServer({ certPem: signer.cert, keyPem: signer.key, users: { [user]: password }, anonymousPull: true, ...o });
     lines.push('auth:', '  token:', `    realm: ${token.realm}`, `    service: ${token.service}`, `    issuer: ${token.issuer}`, `    rootcertbundle: ${signer.certFile}`);
   }
   const cfg = join(dir, 'config.yml');

@@ -26,6 +26,8 @@ export async function startTokenServer(o: {
   anonymousPull?: boolean;
   service?: string;
   issuer?: string;
+  /** JWT lifetime; the response still advertises 300 s, so clients must recover through a 401. */
+  jwtLifetimeSeconds?: number;
 }): Promise<TokenServer> {
   const service = o.service ?? 'ocibake-test-registry';
   const issuer = o.issuer ?? 'ocibake-test-issuer';
@@ -59,7 +61,7 @@ export async function startTokenServer(o: {
     requests.push({ scopes, user, granted: true });
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [der] };
-    const claims = { iss: issuer, sub: user ?? '', aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = { iss: issuer, sub: user ?? '', aud: service, exp: o.jwtLifetimeSeconds === undefined ? now + 300 : now + o.jwtLifetimeSeconds - LEEWAY, nbf: now - 2 * LEEWAY, iat: now, jti: randomUUID(), access };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const token = `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
@@ -74,6 +76,10 @@ export async function startTokenServer(o: {
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+// distribution 2.8 accepts tokens up to 60 s past `exp` (token.go Leeway); short-lived test tokens
+// subtract it so they really expire after jwtLifetimeSeconds.
+const LEEWAY = 60;
 
 function b64url(data: string | Buffer): string {
   return Buffer.from(data).toString('base64url');

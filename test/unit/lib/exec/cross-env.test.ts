@@ -31,8 +31,8 @@ for (const row of table) {
 
 test('crossEnv wires zig as CC/CXX/AR with the musl triple and enables cgo', () => {
   const env = crossEnv({ target: parsePlatform('linux/arm/v7'), build, cc: { kind: 'zig', zig: '/z/zig' }, zigLinkerWrapper: '/w/zig-cc-arm' });
-  assert.equal(env['CC'], '/z/zig cc -target arm-linux-musleabihf -mcpu=generic+v7a');
-  assert.equal(env['CXX'], '/z/zig c++ -target arm-linux-musleabihf -mcpu=generic+v7a');
+  assert.equal(env['CC'], '/z/zig cc -target arm-linux-musleabihf -mcpu=cortex_a7');
+  assert.equal(env['CXX'], '/z/zig c++ -target arm-linux-musleabihf -mcpu=cortex_a7');
   assert.equal(env['AR'], '/z/zig ar');
   assert.equal(env['CGO_ENABLED'], '1');
   assert.equal(env['CARGO_TARGET_ARMV7_UNKNOWN_LINUX_MUSLEABIHF_LINKER'], '/w/zig-cc-arm');

@@ -1,0 +1,136 @@
+import type { CommandModule } from 'yargs';
+import {
+  dryRun,
+  parseBaseOverride,
+  parseBuildArgs,
+  parseFormat,
+  parseKeyValue,
+  parseOutputSpec,
+  parsePlatformList,
+  parseSecretSpec,
+  runBuild,
+  type BuildOptions,
+  type RunBuildOptions,
+} from '../../lib/index.js';
+import { type RegistryArgs, withRegistryFlags } from '../registry-flags.js';
+import { makeRenderer, type ProgressMode } from '../render/select.js';
+import { printDryRun, printSummary } from '../render/summary.js';
+
+interface BuildArgs extends RegistryArgs {
+  context: string;
+  file?: string;
+  platform?: string;
+  tag: string[];
+  push: boolean;
+  'push-by-digest': boolean;
+  output: string[];
+  'build-arg': string[];
+  target?: string;
+  secret: string[];
+  label: string[];
+  annotation: string[];
+  'metadata-file'?: string;
+  progress: ProgressMode;
+  'cache-dir'?: string;
+  'no-cache': boolean;
+  offline: boolean;
+  format: string;
+  base: string[];
+  quiet: boolean;
+  'dry-run': boolean;
+  index: boolean;
+  executor: 'auto' | 'namespace' | 'plain';
+}
+
+const list = { type: 'string', array: true, default: [] as string[] } as const;
+
+/** `toOptions` maps flags onto `RunBuildOptions`, validating every value before anything runs. */
+function toOptions(a: BuildArgs, progress: RunBuildOptions['progress']): RunBuildOptions {
+  const labels = Object.fromEntries(a.label.map((l) => parseKeyValue('--label', l)));
+  const annotations = Object.fromEntries(a.annotation.map((l) => parseKeyValue('--annotation', l)));
+  const o: RunBuildOptions = {
+    contextDir: a.context,
+    dockerfile: a.file,
+    buildArgs: parseBuildArgs(a['build-arg']),
+    target: a.target,
+    secrets: a.secret.map(parseSecretSpec),
+    labels,
+    annotations,
+    cacheDir: a['cache-dir'],
+    noCache: a['no-cache'],
+    offline: a.offline,
+    format: parseFormat(a.format),
+    bases: a.base.map(parseBaseOverride),
+    index: a.index,
+    executor: a.executor,
+    tags: a.tag,
+    push: a.push,
+    pushByDigest: a['push-by-digest'],
+    outputs: a.output.map(parseOutputSpec),
+    metadataFile: a['metadata-file'],
+    progress,
+    registry: {
+      insecureRegistries: a['insecure-registry'],
+      caCertFiles: a['ca-cert'],
+      concurrency: a.concurrency,
+      timeoutMs: a.timeout === undefined ? undefined : a.timeout * 1000,
+    },
+  };
+  if (a.platform) o.platforms = parsePlatformList(a.platform);
+  return o;
+}
+
+/** `buildCommand` is `ocibake build [CONTEXT]`: Dockerfile → multi-platform image → registry / layout / tarball. */
+export const buildCommand: CommandModule<object, BuildArgs> = {
+  command: 'build [context]',
+  describe: 'build a Dockerfile for one or more platforms, without a daemon or emulation',
+  builder: (y) =>
+    withRegistryFlags(
+      y
+        .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
+        .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile path (default: CONTEXT/Dockerfile)' })
+        .option('platform', { type: 'string', describe: 'target platforms, comma separated (default: this machine), e.g. linux/amd64,linux/arm64,linux/arm/v7' })
+        .option('tag', { alias: 't', ...list, describe: 'image reference; repeat for several tags or registries' })
+        .option('push', { type: 'boolean', default: false, describe: 'push to the -t references (same as --output type=registry)' })
+        .option('push-by-digest', { type: 'boolean', default: false, describe: 'push to the -t repositories without tags and print the digest (combine later with `ocibake index create`)' })
+        .option('output', { alias: 'o', ...list, describe: 'type=registry | type=oci,dest=DIR | type=oci-archive,dest=FILE.tar | type=docker,dest=FILE.tar[,platform=P] (repeatable; default: OCI layout in ./ocibake-out)' })
+        .option('build-arg', { ...list, describe: 'NAME=VALUE, or NAME to take it from the environment (repeatable)' })
+        .option('target', { type: 'string', describe: 'build this stage instead of the last one' })
+        .option('secret', { ...list, describe: 'id=NAME,src=FILE or id=NAME,env=VAR, for RUN --mount=type=secret (never stored)' })
+        .option('label', { ...list, describe: 'KEY=VALUE image label (repeatable)' })
+        .option('annotation', { ...list, describe: 'KEY=VALUE manifest annotation (repeatable)' })
+        .option('metadata-file', { type: 'string', describe: 'write buildx-style build metadata (digests, descriptor) as JSON to this file' })
+        .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode, describe: 'progress output' })
+        .option('cache-dir', { type: 'string', describe: 'cache directory (default: $OCIBAKE_CACHE or ~/.cache/ocibake)' })
+        .option('no-cache', { type: 'boolean', default: false, describe: 'run every stage and write every layer again' })
+        .option('offline', { type: 'boolean', default: false, describe: 'never contact a registry for bases: use the cache and oci-layout:// bases' })
+        .option('format', { type: 'string', default: 'oci', describe: 'media types: oci (default) or docker' })
+        .option('base', { ...list, describe: 'NAME[@PLATFORM]=REF replaces a FROM image, e.g. alpine=oci-layout://./alpine:3.20.3' })
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image (index) digest' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (stages, per-platform instances, resolved bases) and stop' })
+        .option('index', { type: 'boolean', default: false, describe: 'write an image index even for a single platform' })
+        .option('executor', { type: 'string', choices: ['auto', 'namespace', 'plain'] as const, default: 'auto' as const, describe: 'how RUN runs: a rootless namespace (absolute paths work) or plainly in the stage directory' })
+        .example('$0 build . --platform linux/amd64,linux/arm64 -t registry.example.com/app:1.0 --push', 'build two platforms and push an index')
+        .example('$0 build . -o type=oci,dest=out -t app:dev', 'write an OCI layout (air-gapped)')
+        .example('$0 build . -o type=docker,dest=app.tar,platform=linux/amd64 -t app:dev', 'write a `docker load` tarball')
+        .example('$0 build examples/go --base alpine=oci-layout://.ocibake/alpine:3.20.3 --platform linux/amd64,linux/arm64', 'use a local base image')
+        .example('$0 build . --dry-run --platform linux/amd64,linux/arm64', 'show what would run, where and why'),
+    ) as never,
+  handler: async (a) => {
+    const r = makeRenderer(a.quiet ? 'quiet' : a.progress);
+    try {
+      const o = toOptions(a, r.sink);
+      if (a['dry-run']) {
+        r.stop();
+        printDryRun(await dryRun(o as BuildOptions), a.progress === 'json');
+        return;
+      }
+      const summary = await runBuild(o);
+      r.stop();
+      if (a.quiet) process.stdout.write(`${summary.digest}\n`);
+      else printSummary(summary, a.progress === 'json');
+    } finally {
+      r.stop();
+    }
+  },
+};

@@ -1,0 +1,202 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { FileHasher } from '../context/entries-digest.js';
+import type { PathFilter } from '../context/entry.js';
+import { buildImage } from '../image/build-image.js';
+import type { AppendedLayer } from '../image/build-image.js';
+import type { Image } from '../image/types.js';
+import { readImagePaths } from '../layer/read-paths.js';
+import { walkDirectory } from '../layer/walk.js';
+import { writeLayer } from '../layer/write-layer.js';
+import type { HistoryEntry } from '../oci/manifest.js';
+import { formatPlatform } from '../oci/platform.js';
+import type { StageInstance, Step } from '../plan/types.js';
+import type { ProgressSink } from '../progress.js';
+import type { CacheStore } from '../store/cache-store.js';
+import { OcibakeError, wrapError } from '../errors.js';
+import type { BaseResolver, ResolvedImage } from './bases.js';
+import type { BuildStore } from './build-store.js';
+import { applyConfigStep, historyFor, initialConfigState } from './config-steps.js';
+import { copyLayer, type CopyLayerSettings, type CopySource } from './copy-layer.js';
+import { ImageFs } from './image-fs.js';
+import type { LayerMemo } from './layer-memo.js';
+
+/** `AssembledImage` is a target stage instance turned into an image, plus what it was based on. */
+export interface AssembledImage {
+  image: Image;
+  fs: ImageFs;
+  /** The base image as named in FROM, for the base annotations (absent for scratch). */
+  base?: { name: string; digest: string } | undefined;
+  /** Layers this build wrote for the instance, and how many came from the layer memo. */
+  layersWritten: number;
+  layersReused: number;
+}
+
+/** Everything `assembleTarget` reads besides the instance itself. */
+export interface AssembleContext {
+  dockerfile: string;
+  contextDir: string;
+  ignore: PathFilter | undefined;
+  cacheDir: string;
+  tmpDir: string;
+  cache: CacheStore;
+  store: BuildStore;
+  memo: LayerMemo;
+  hasher: FileHasher;
+  resolver: BaseResolver;
+  settings: CopyLayerSettings;
+  /** Output directories of host stage instances. */
+  hostOutputs: ReadonlyMap<string, { rootfs: string }>;
+  /** Images of target instances assembled earlier in plan order. */
+  targets: ReadonlyMap<string, AssembledImage>;
+  progress: ProgressSink;
+  signal?: AbortSignal | undefined;
+}
+
+type HistoryItem = { kind: 'empty'; history: HistoryEntry } | { kind: 'layer'; layer: AppendedLayer };
+
+/**
+ * `assembleTarget` builds a target-platform stage without executing anything: it starts from
+ * the base (an image resolved for the platform, an earlier stage, or scratch), turns each
+ * COPY/ADD into a layer and each config instruction into config, in Docker's order and with
+ * Docker's history entries. RUN never reaches here (the build rejects it earlier).
+ */
+export async function assembleTarget(inst: StageInstance, ctx: AssembleContext): Promise<AssembledImage> {
+  const platform = inst.platform;
+  const created = ctx.settings.sourceDateEpoch;
+  let baseImage: Image | undefined;
+  let fs: ImageFs;
+  let base: AssembledImage['base'];
+  if (inst.base.type === 'image') {
+    const resolved: ResolvedImage = await ctx.resolver.resolve(inst.base.ref, platform);
+    baseImage = resolved.image;
+    ctx.store.addSource([...resolved.image.manifest.layers, resolved.image.manifest.config], resolved.source);
+    fs = new ImageFs(ctx.store.through(), ctx.cacheDir, resolved.image.manifest.layers);
+    base = { name: resolved.name, digest: resolved.image.descriptor.digest };
+    ctx.progress({ type: 'base', platform: formatPlatform(platform), ref: resolved.name, digest: resolved.image.descriptor.digest });
+  } else if (inst.base.type === 'stage') {
+    const parent = ctx.targets.get(inst.base.key);
+    if (parent) {
+      baseImage = parent.image;
+      fs = parent.fs.fork();
+      base = parent.base;
+    } else {
+      baseImage = await hostStageAsImage(inst, inst.base.key, ctx);
+      fs = new ImageFs(ctx.store.through(), ctx.cacheDir, []);
+    }
+  } else {
+    fs = new ImageFs(ctx.store.through(), ctx.cacheDir, []);
+  }
+
+  const state = initialConfigState(baseImage?.config);
+  const items: HistoryItem[] = [];
+  let written = 0;
+  let reused = 0;
+  const total = inst.steps.length;
+  for (const [i, step] of inst.steps.entries()) {
+    ctx.signal?.throwIfAborted();
+    const ins = step.instruction;
+    ctx.progress({ type: 'step', key: inst.key, platform: formatPlatform(platform), index: i + 1, total, text: ins.text.replace(/\s+/g, ' ').slice(0, 120) });
+    if (ins.kind === 'COPY' || ins.kind === 'ADD') {
+      const source = await copySourceFor(inst, step, ctx);
+      try {
+        const res = await copyLayer(step, source.source, fs, { cache: ctx.cache, memo: ctx.memo, hasher: ctx.hasher, tmpDir: ctx.tmpDir, settings: ctx.settings });
+        fs.addLayer(res.layer.descriptor, res.entries);
+        const history = historyFor(ins, isoTime(created), false);
+        items.push({ kind: 'layer', layer: { descriptor: res.layer.descriptor, diffId: res.layer.diffId, history } });
+        if (res.reused) reused++;
+        else written++;
+        ctx.progress({ type: 'layer', platform: formatPlatform(platform), digest: res.layer.descriptor.digest, size: res.layer.descriptor.size, diffId: res.layer.diffId, created_by: history.created_by ?? '' });
+      } catch (err) {
+        throw locate(err, ctx.dockerfile, step);
+      } finally {
+        await source.cleanup();
+      }
+    } else if (ins.kind === 'RUN') {
+      throw new OcibakeError('OCIBAKE_RUN_IN_TARGET_STAGE', `${ctx.dockerfile}:${ins.range.startLine}: RUN in a target-platform stage`, {
+        hint: 'mark the stage FROM --platform=$BUILDPLATFORM and cross-compile, then COPY --from the result',
+      });
+    } else if (applyConfigStep(state, step)) {
+      items.push({ kind: 'empty', history: historyFor(ins, isoTime(created), true) });
+    }
+  }
+
+  let image = baseImage;
+  let pending: HistoryEntry[] = [];
+  for (const item of items) {
+    if (item.kind === 'empty') {
+      pending.push(item.history);
+      continue;
+    }
+    image = buildImage({ base: image, platform, layers: [item.layer], emptyHistory: pending, created, format: ctx.settings.format });
+    pending = [];
+  }
+  const final = buildImage({
+    base: image,
+    platform,
+    emptyHistory: pending,
+    replaceConfig: state.config,
+    author: state.author,
+    created,
+    format: ctx.settings.format,
+  });
+  return { image: final, fs, base, layersWritten: written, layersReused: reused };
+}
+
+/** Where a COPY/ADD reads: the context, a host stage's directory, or files pulled out of an image. */
+async function copySourceFor(inst: StageInstance, step: Step, ctx: AssembleContext): Promise<{ source: CopySource; cleanup: () => Promise<void> }> {
+  const none = async (): Promise<void> => {};
+  const ins = step.instruction;
+  if (ins.kind !== 'COPY' && ins.kind !== 'ADD') throw new OcibakeError('OCIBAKE_INTERNAL', 'not a copy step');
+  if (step.fromKey) {
+    const host = ctx.hostOutputs.get(step.fromKey);
+    if (host) return { source: { root: host.rootfs, label: `stage ${step.fromKey}` }, cleanup: none };
+    const target = ctx.targets.get(step.fromKey);
+    if (!target) throw new OcibakeError('OCIBAKE_INTERNAL', `stage ${step.fromKey} was not built before ${inst.key}`);
+    return extractFrom(target.image, `stage ${step.fromKey}`, ins.sources, ctx);
+  }
+  if (step.fromImage) {
+    const resolved = await ctx.resolver.resolve(step.fromImage, inst.platform);
+    ctx.store.addSource(resolved.image.manifest.layers, resolved.source);
+    return extractFrom(resolved.image, `image ${resolved.name}`, ins.sources, ctx);
+  }
+  return { source: { root: ctx.contextDir, label: 'build context', filter: ctx.ignore }, cleanup: none };
+}
+
+/** Materialises only the named source paths of an image into a temporary directory. */
+async function extractFrom(image: Image, label: string, sources: readonly string[], ctx: AssembleContext): Promise<{ source: CopySource; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(ctx.tmpDir, 'from-'));
+  // A wildcard source needs its directory: read from the last segment without a glob upward.
+  const paths = sources.map((s) => {
+    const segs = posix.normalize(`/${s}`).split('/');
+    const firstGlob = segs.findIndex((seg) => /[*?[\\]/.test(seg));
+    return firstGlob < 0 ? segs.join('/') : segs.slice(0, firstGlob).join('/') || '/';
+  });
+  await readImagePaths(ctx.store.through(), image.manifest.layers, paths, dir, { signal: ctx.signal });
+  return { source: { root: dir, label }, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A target stage `FROM <host stage>`: the host stage's whole directory becomes the first layer. */
+async function hostStageAsImage(inst: StageInstance, key: string, ctx: AssembleContext): Promise<Image> {
+  const host = ctx.hostOutputs.get(key);
+  if (!host) throw new OcibakeError('OCIBAKE_INTERNAL', `stage ${key} has no output directory`);
+  const s = ctx.settings;
+  const layer = await writeLayer(walkDirectory(host.rootfs), { compression: s.compression, level: s.level, sourceDateEpoch: s.sourceDateEpoch, mediaTypes: s.format }, ctx.cache);
+  return buildImage({
+    platform: inst.platform,
+    layers: [{ descriptor: layer.descriptor, diffId: layer.diffId, history: { created_by: `FROM ${key} # ocibake: the build stage's filesystem` } }],
+    created: s.sourceDateEpoch,
+    format: s.format,
+  });
+}
+
+function isoTime(epoch: number): string {
+  return new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Puts the Dockerfile line in front of a COPY failure, once (BuildKit's WithLocation). */
+function locate(err: unknown, dockerfile: string, step: Step): unknown {
+  const where = `${dockerfile}:${step.instruction.range.startLine}`;
+  if (err instanceof OcibakeError && err.message.startsWith(where)) return err;
+  return wrapError(err, `${where}: ${step.instruction.text.replace(/\s+/g, ' ').slice(0, 100)}`);
+}

@@ -1,0 +1,113 @@
+// `ocibake build` end to end against the real registry: the seed Go Dockerfile for three
+// platforms on a real multi-arch Alpine (seeded with skopeo), pushed, read back with skopeo,
+// unpacked with umoci and run (chroot for amd64, qemu for arm64 and arm/v7).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry, type TestRegistry } from '../harness/registry.js';
+import { seedAlpine } from '../harness/alpine-index.js';
+import { inspectRaw, skopeo, skopeoArgs } from '../harness/skopeo.js';
+import { runChroot, runQemu, unpackPlatform } from '../harness/run-image.js';
+import { cleanFailure, ocibake, repoRoot } from '../harness/cli.js';
+import type { Index } from '../../lib/oci/manifest.js';
+
+const PLATFORMS = ['linux/amd64', 'linux/arm64', 'linux/arm/v7'];
+let reg: TestRegistry;
+let work: string;
+let cache: string;
+let baseDigests: Record<string, string>;
+const goExample = join(repoRoot, 'examples', 'go');
+
+before(async () => {
+  reg = await startRegistry('anonymous');
+  work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-build-'));
+  cache = join(work, 'cache');
+  await seedAlpine(reg.host, 'library/alpine', '3.20.3');
+  const index = JSON.parse((await inspectRaw(reg, 'library/alpine:3.20.3')).toString()) as Index;
+  baseDigests = Object.fromEntries(index.manifests.map((m) => [`${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`, m.digest]));
+});
+
+after(async () => {
+  await reg?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const buildArgs = (tag: string, extra: string[] = []) => [
+  'build', goExample,
+  '--platform', PLATFORMS.join(','),
+  '--base', `alpine=${reg.host}/library/alpine:3.20.3`,
+  '-t', `${reg.host}/app:${tag}`,
+  '--push',
+  ...extra,
+];
+
+test('the Go example builds for amd64, arm64, arm/v7, pushes an index, and each image runs', async () => {
+  const run = await ocibake([...buildArgs('1.0'), '--progress', 'plain', '--metadata-file', join(work, 'meta.json')], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
+
+  const raw = await inspectRaw(reg, 'app:1.0');
+  const index = JSON.parse(raw.toString()) as Index;
+  assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
+  const platforms = index.manifests.map((m) => `${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`);
+  assert.deepEqual(platforms, PLATFORMS, 'exactly the requested platforms, in order');
+
+  // Each per-platform manifest records its own base digest (rebase tools read these).
+  for (const m of index.manifests) {
+    const manifest = JSON.parse(await skopeo(['inspect', '--raw', ...skopeoArgs(reg), `docker://${reg.host}/app@${m.digest}`])) as { annotations?: Record<string, string> };
+    const p = `${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`;
+    assert.equal(manifest.annotations?.['org.opencontainers.image.base.digest'], baseDigests[p], `base digest of ${p}`);
+    assert.match(manifest.annotations?.['org.opencontainers.image.base.name'] ?? '', /library\/alpine:3\.20\.3$/);
+  }
+
+  const layout = join(work, 'pulled');
+  await skopeo(['copy', '--all', ...skopeoArgs(reg, 'src'), `docker://${reg.host}/app:1.0`, `oci:${layout}:1.0`]);
+  const amd64 = await unpackPlatform(layout, '1.0', { os: 'linux', architecture: 'amd64' }, join(work, 'u-amd64'));
+  const r1 = runChroot(amd64, ['/main']);
+  assert.equal(r1.stdout.trim(), 'hello from linux/amd64', r1.stderr);
+  assert.equal(runChroot(amd64, ['/bin/cat', '/etc/alpine-release']).stdout.trim(), '3.20.3', 'the base layers are really there');
+  const arm64 = await unpackPlatform(layout, '1.0', { os: 'linux', architecture: 'arm64' }, join(work, 'u-arm64'));
+  assert.equal(runQemu(arm64, 'arm64', '/main', []).stdout.trim(), 'hello from linux/arm64');
+  const armv7 = await unpackPlatform(layout, '1.0', { os: 'linux', architecture: 'arm', variant: 'v7' }, join(work, 'u-armv7'));
+  assert.equal(runQemu(armv7, 'arm', '/main', []).stdout.trim(), 'hello from linux/arm/v7');
+  assert.equal(runQemu(armv7, 'arm', '/bin/busybox', ['cat', '/etc/alpine-release']).stdout.trim(), '3.20.3');
+});
+
+test('a rebuild with no change runs no RUN and uploads zero blob bytes', async () => {
+  const run = await ocibake([...buildArgs('1.0'), '--progress', 'json'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
+  const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; state?: string });
+  assert.equal(events.filter((e) => e.type === 'stage' && e.state === 'start').length, 0, 'no stage ran');
+  assert.equal(events.filter((e) => e.type === 'stage' && e.state === 'cached').length, 3, 'the three build-stage instances came from the cache');
+  const summary = JSON.parse(run.stdout) as { outputs: { blobs: { bytes: number; copied: number } }[] };
+  assert.equal(summary.outputs[0]!.blobs.bytes, 0);
+  assert.equal(summary.outputs[0]!.blobs.copied, 0);
+});
+
+test('two clean builds (fresh caches) give the same index digest', async () => {
+  const a = await ocibake([...buildArgs('repro-a'), '-q'], { env: { OCIBAKE_CACHE: join(work, 'cache-a') } });
+  const b = await ocibake([...buildArgs('repro-b'), '-q'], { env: { OCIBAKE_CACHE: join(work, 'cache-b') } });
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(a.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
+  assert.equal(a.stdout, b.stdout);
+  const c = await ocibake([...buildArgs('repro-c'), '-q'], { env: { OCIBAKE_CACHE: join(work, 'cache-a'), SOURCE_DATE_EPOCH: '1700000000' } });
+  assert.equal(c.code, 0, c.stderr);
+  assert.notEqual(c.stdout, a.stdout, 'SOURCE_DATE_EPOCH changes the digest');
+});
+
+test('a base without a requested platform fails clearly and pushes no tag', async () => {
+  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-t', `${reg.host}/app:no-riscv`, '--push'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(cleanFailure(run), undefined);
+  assert.match(run.stderr, /linux\/riscv64/);
+  assert.match(run.stderr, /linux\/amd64, linux\/arm64, linux\/arm\/v7/, 'the error lists what the base has');
+  await assert.rejects(inspectRaw(reg, 'app:no-riscv'), /manifest unknown|not found|404/i);
+});
+
+test('an unreachable registry fails with its name and a hint, no stack trace', async () => {
+  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64', '--base', 'alpine=127.0.0.1:1/library/alpine:3.20.3', '-t', '127.0.0.1:1/app:x', '--push'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(cleanFailure(run), undefined);
+  assert.match(run.stderr, /127\.0\.0\.1:1/);
+  assert.match(run.stderr, /^hint: /m);
+});

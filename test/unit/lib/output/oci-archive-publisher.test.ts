@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OciArchivePublisher } from '../../../../lib/output/oci-archive-publisher.js';
+import { buildIndex } from '../../../../lib/image/build-index.js';
+import { putArtifact } from '../../../../lib/image/load.js';
+import { MemoryStore } from '../../../../lib/store/memory-store.js';
+import { smallImage } from '../image/fixtures.js';
+import { tempDir } from '../../../harness/tmp.js';
+
+test('OciArchivePublisher: a tar of a layout with every blob and the tags; no temp file left', async () => {
+  const store = new MemoryStore();
+  const idx = buildIndex([await smallImage(store, 'amd64'), await smallImage(store, 'arm64')]);
+  await putArtifact(store, idx);
+  const dir = tempDir();
+  const file = join(dir, 'a.tar');
+  await new OciArchivePublisher(file).publish({ root: idx, store }, ['v1']);
+  assert.deepEqual(readdirSync(dir), ['a.tar']);
+  const names = execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n');
+  assert.deepEqual(names.slice(0, 4), ['oci-layout', 'index.json', 'blobs/', 'blobs/sha256/']);
+  assert.equal(names.length - 4, store.digests().length, 'every blob of the graph, once');
+  const x = join(dir, 'x');
+  execFileSync('mkdir', [x]);
+  execFileSync('tar', ['-xf', file, '-C', x]);
+  const index = JSON.parse(readFileSync(join(x, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+  assert.equal(index.manifests[0]!.digest, idx.descriptor.digest);
+  assert.equal(index.manifests[0]!.annotations['org.opencontainers.image.ref.name'], 'v1');
+  assert.deepEqual(readFileSync(join(x, 'blobs/sha256', idx.descriptor.digest.slice(7))), Buffer.from(idx.bytes));
+});
