@@ -46,8 +46,10 @@ export interface PlanOptions {
  *   global scope (FROM lines see them) and in a stage after `ARG NAME`. SOURCE_DATE_EPOCH works the
  *   same way and is recorded in `plan.sourceDateEpoch`.
  * - Kind (see `classifyStage`): `host` stages run natively (`FROM --platform=$BUILDPLATFORM`),
- *   `target` stages are assembled from layers. A RUN in a target stage is recorded as a warning
- *   here and rejected by `checkNoRunInTargetStages`, so `--dry-run` can show the plan.
+ *   `target` stages are assembled from layers. The target stage and the stages it is FROM are
+ *   always `target` unless their FROM names the build platform (`markImageChain`): their RUN would
+ *   have to change the image's own root filesystem. A RUN in a target stage is recorded as a
+ *   warning here and rejected by `checkNoRunInTargetStages`, so `--dry-run` can show the plan.
  * - Dedupe: a stage whose platform does not follow the target is one shared instance (key `build`,
  *   `targetPlatform` undefined) unless it, or a stage it reads, reads a TARGET* arg (an
  *   `ARG TARGETARCH` line, or `$TARGETARCH` in its FROM line): then one instance per target
