@@ -63,7 +63,11 @@ export interface PlanOptions {
  */
 export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   const build = normalizePlatform(opts.buildPlatform ?? hostPlatform());
-  const platforms = (opts.platforms && opts.platforms.length > 0 ? opts.platforms : [build]).map(normalizePlatform);
+  // `linux/arm64,linux/arm64/v8` is one platform: one set of instances, one image.
+  const platforms = [...new Map((opts.platforms && opts.platforms.length > 0 ? opts.platforms : [build]).map((p) => {
+    const n = normalizePlatform(p);
+    return [formatPlatform(n), n] as const;
+  })).values()];
   const buildArgs = resolveBuildArgs(opts.buildArgs ?? {}, opts.env ?? process.env);
   if (opts.sourceDateEpoch !== undefined && !buildArgs.has('SOURCE_DATE_EPOCH')) buildArgs.set('SOURCE_DATE_EPOCH', String(opts.sourceDateEpoch));
   const lines = (df as { lines?: readonly string[] }).lines ?? [];

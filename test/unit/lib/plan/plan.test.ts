@@ -327,3 +327,9 @@ test('default PATH: a scratch stage, or an image whose resolved config has no PA
   const r = plan('FROM busybox\nENV X=$PATH\n', { platforms: [amd64], buildPlatform: amd64 });
   assert.equal(r.instances[0]!.steps[0]!.imageEnv!['X'], '', 'unknown base config: nothing is guessed');
 });
+
+test('platforms that normalise to the same one are planned once', () => {
+  const p = plan(SEED_GO, { platforms: [arm64, { os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux', architecture: 'aarch64' }], buildPlatform: amd64 });
+  assert.deepEqual(p.targets.map((t) => t.final), ['1@linux/arm64']);
+  assert.equal(new Set(p.instances.map((i) => i.key)).size, p.instances.length);
+});
