@@ -13,6 +13,8 @@ export interface StageState {
   workdir: string;
   shell: string[];
   user?: string;
+  /** The image base whose config (Env, WorkingDir) the planner has not seen, if any (inherited by child stages). */
+  unresolvedBase?: string;
 }
 
 /** `DraftStep` is a Step before instance keys exist: references point at stage indexes. */

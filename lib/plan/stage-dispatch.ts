@@ -9,6 +9,9 @@ import { dockerfileError, locate } from './locate.js';
 import { initialState, resolveWorkdir, runEnv } from './stage-state.js';
 import { resolveFrom } from './references.js';
 
+/** Variables base images commonly set in their config; expanding one unresolved is almost surely a bug. */
+const IMAGE_ENV_NAMES = new Set(['PATH', 'HOME', 'LANG', 'LD_LIBRARY_PATH', 'GOPATH', 'GOROOT', 'JAVA_HOME', 'PYTHONPATH', 'NODE_PATH', 'CARGO_HOME', 'RUSTUP_HOME', 'NODE_VERSION', 'PYTHON_VERSION', 'GOLANG_VERSION', 'JAVA_VERSION', 'VIRTUAL_ENV', 'NGINX_VERSION']);
+
 /** ADD sources fetched over the network: URLs and git repositories (BuildKit's `isGitURL`/`isURL`). */
 const REMOTE_SOURCE = /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
 
@@ -106,8 +109,9 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
   const { kind, reason } = classifyStage(classifyInput);
 
   const state: StageState = parent
-    ? { env: new Map(parent.final.env), args: new Map(parent.final.args), workdir: parent.final.workdir, shell: [...parent.final.shell], ...(parent.final.user !== undefined ? { user: parent.final.user } : {}) }
+    ? { ...parent.final, env: new Map(parent.final.env), args: new Map(parent.final.args), shell: [...parent.final.shell] }
     : initialState(ctx, base, from, platform);
+  const warnedUnset = new Set<string>();
   const declaredArgs: string[] = [];
   const steps: DraftStep[] = [];
   const lookup = (n: string): string | undefined => state.env.get(n) ?? state.args.get(n);
@@ -133,6 +137,14 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
       } else {
         const r = expandInstruction(ins, lookup, ctx.escape);
         expanded = r.instruction;
+        if (state.unresolvedBase !== undefined) {
+          // `ENV PATH=/x:$PATH` needs the base image's PATH, which only a resolved config gives.
+          for (const n of r.used) {
+            if (lookup(n) !== undefined || warnedUnset.has(n) || !IMAGE_ENV_NAMES.has(n)) continue;
+            warnedUnset.add(n);
+            ctx.warnings.push({ file: ctx.file, line: ins.range.startLine, message: `$${n} is not set by this Dockerfile and expands to "" because the config of ${state.unresolvedBase} was not given to the planner (PlanOptions.baseImageConfig)` });
+          }
+        }
       }
     } catch (err) {
       throw locate(ctx, ins, err);

@@ -20,9 +20,12 @@ export function initialState(ctx: DispatchContext, base: DraftBase, from: Stage[
     if (os === 'linux' && !state.env.has('PATH')) state.env.set('PATH', DEFAULT_LINUX_PATH);
   };
   if (base.type === 'scratch') defaultPath(platform.os);
-  if (base.type !== 'image' || !ctx.baseImageConfig) return state;
-  const cfg = ctx.baseImageConfig(base.ref, base.platform);
-  if (!cfg) return state;
+  if (base.type !== 'image') return state;
+  const cfg = ctx.baseImageConfig?.(base.ref, base.platform);
+  if (!cfg) {
+    state.unresolvedBase = base.ref;
+    return state;
+  }
   for (const kv of cfg.Env ?? []) {
     const eq = kv.indexOf('=');
     if (eq > 0) state.env.set(kv.slice(0, eq), kv.slice(eq + 1));
