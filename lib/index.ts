@@ -154,8 +154,9 @@ export {
 } from './dockerfile/dockerignore.js';
 export type { BuildPlan, StageInstance, Step, StageKind, BaseSource, PlannedTarget, PlanWarning } from './plan/types.js';
 export { planBuild, type PlanOptions } from './plan/plan.js';
-export type { BaseImageConfig, BaseImageConfigLookup } from './plan/stage-dispatch.js';
+export type { BaseImageConfig, BaseImageConfigLookup } from './plan/draft.js';
 export { checkNoRunInTargetStages, RUN_IN_TARGET_HINT } from './plan/check.js';
+export { formatPlan } from './plan/format.js';
 export { TARGET_ARGS, BUILD_ARGS } from './plan/scope.js';
 
 // --- exec (issue 5) ---

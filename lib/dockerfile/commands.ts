@@ -47,7 +47,7 @@ export function buildInstruction(line: LogicalLine, esc: string): Instruction | 
     case 'LABEL':
       return { kind, ...base, pairs: nameValues(kind, rest, esc) };
     case 'RUN':
-      return runInstruction(base, flags, line, esc);
+      return runInstruction(base, flags, line);
     case 'CMD':
     case 'ENTRYPOINT':
       return { kind, ...base, command: commandForm(kind, rest) };
@@ -148,8 +148,7 @@ function commandForm(kind: string, rest: string): CommandForm {
 const NETWORKS = ['default', 'none', 'host'] as const;
 const SECURITY = ['sandbox', 'insecure'] as const;
 
-function runInstruction(base: BaseFields, flags: ParsedFlags, line: LogicalLine, esc: string): RunInstruction {
-  void esc;
+function runInstruction(base: BaseFields, flags: ParsedFlags, line: LogicalLine): RunInstruction {
   if (flags.rest === '') throw new ParseProblem('RUN requires at least one argument');
   const run: RunInstruction = {
     kind: 'RUN', ...base,

@@ -10,7 +10,8 @@ export interface IgnorePattern {
   exception: boolean;
   /** 1-based line in the ignore file. */
   line: number;
-  regex: RegExp;
+  /** Whether the pattern matches this exact path (parents are tried by `ignores`). */
+  matches(path: string): boolean;
 }
 
 /** `Dockerignore` answers "is this context path excluded?" with Docker's pattern semantics. */
@@ -69,13 +70,13 @@ export function parseDockerignore(text: string, file = '.dockerignore'): Dockeri
       if (p === '') throw ignoreError(file, i + 1, `illegal exclusion pattern "!"`);
     }
     p = cleanPattern(p);
-    let regex: RegExp;
+    let tokens: Token[];
     try {
-      regex = patternRegex(p);
+      tokens = compilePattern(p);
     } catch (err) {
       throw ignoreError(file, i + 1, `invalid pattern ${JSON.stringify(lines[i]!.trim())}: ${(err as Error).message}`);
     }
-    patterns.push({ pattern: p, exception, line: i + 1, regex });
+    patterns.push({ pattern: p, exception, line: i + 1, matches: (path) => matchTokens(tokens, path) });
   }
   const out = compileDockerignore(patterns);
   out.file = file;
@@ -94,14 +95,15 @@ export function compileDockerignore(patterns: IgnorePattern[]): Dockerignore {
 // moby's patternmatcher: the last matching line wins; a pattern that matches any parent directory
 // of the path matches the path too, which is how `node_modules` excludes everything below it.
 function matches(patterns: IgnorePattern[], relPath: string): boolean {
-  const file = posix.normalize(relPath.replace(/\\/g, '/')).replace(/^\.\/|^\/+/, '').replace(/\/+$/, '');
+  // A backslash is an ordinary filename character on Linux, so it is not turned into a separator.
+  const file = posix.normalize(relPath).replace(/^\.\/|^\/+/, '').replace(/\/+$/, '');
   const parent = posix.dirname(file);
   const parentDirs = parent === '.' ? [] : parent.split('/');
   let matched = false;
   for (const p of patterns) {
     if (p.exception !== matched) continue;
-    let hit = p.regex.test(file);
-    for (let i = 0; !hit && i < parentDirs.length; i++) hit = p.regex.test(parentDirs.slice(0, i + 1).join('/'));
+    let hit = p.matches(file);
+    for (let i = 0; !hit && i < parentDirs.length; i++) hit = p.matches(parentDirs.slice(0, i + 1).join('/'));
     if (hit) matched = !p.exception;
   }
   return matched;
@@ -115,46 +117,91 @@ function cleanPattern(p: string): string {
   return cleaned;
 }
 
-/** Translates a Go `filepath.Match` pattern extended with `**` into an anchored RegExp. */
-function patternRegex(p: string): RegExp {
-  let re = '^';
+/**
+ * A compiled pattern: Go `filepath.Match` plus `**`, as moby's patternmatcher reads it. Matched by
+ * dynamic programming rather than a RegExp, because JavaScript regexes backtrack: `*a*a*a*a*b`
+ * against a long name would take exponential time (Go's RE2 does not), and a .dockerignore line
+ * must not hang the build.
+ */
+type Token =
+  | { t: 'char'; c: string }
+  | { t: 'one' } // ?  : one character except /
+  | { t: 'star' } // * : any run of characters except /
+  | { t: 'dirs' } // **/ or ** before more pattern: zero or more whole directories, `(.*/)?`
+  | { t: 'all' } // ** at the end: anything, `.*`
+  | { t: 'class'; re: RegExp };
+
+function compilePattern(p: string): Token[] {
+  const out: Token[] = [];
   for (let i = 0; i < p.length; i++) {
     const ch = p[i]!;
     if (ch === '*') {
       if (p[i + 1] === '*') {
-        // moby's patternmatcher: `**` (its `/` eaten) is `(.*/)?` (zero or more directories), or
-        // `.*` at the end. So `**.go` matches `a/.go` but not `main.go`, exactly as Docker does.
+        // moby: `**` (its `/` eaten) is `(.*/)?`, or `.*` at the end. So `**.go` matches `a/.go`
+        // but not `main.go`, exactly as Docker does.
         i++;
         if (p[i + 1] === '/') i++;
-        re += i + 1 >= p.length ? '.*' : '(?:.*/)?';
-      } else re += '[^/]*';
-    } else if (ch === '?') re += '[^/]';
+        out.push(i + 1 >= p.length ? { t: 'all' } : { t: 'dirs' });
+      } else out.push({ t: 'star' });
+    } else if (ch === '?') out.push({ t: 'one' });
     else if (ch === '[') {
       const end = p.indexOf(']', i + 2);
       if (end < 0) throw new Error('unterminated character class');
       let body = p.slice(i + 1, end);
-      if (body.startsWith('^')) body = `^${escapeClass(body.slice(1))}`;
-      else body = escapeClass(body);
-      if (/^\^?$/.test(body)) throw new Error('empty character class');
-      const range = /(.)-(.)/.exec(body.replace(/^\^/, ''));
+      const negated = body.startsWith('^');
+      if (negated) body = body.slice(1);
+      const range = /(.)-(.)/.exec(body);
       if (range && range[1]! > range[2]!) throw new Error('character range out of order');
-      re += `[${body}]`;
+      const escaped = body.replace(/[\]\\[^]/g, (c) => `\\${c}`);
+      out.push({ t: 'class', re: new RegExp(`^[${negated ? '^' : ''}${escaped}]$`, 's') });
       i = end;
     } else if (ch === '\\') {
       i++;
       if (i >= p.length) throw new Error('trailing backslash');
-      re += escapeRegex(p[i]!);
-    } else re += escapeRegex(ch);
+      out.push({ t: 'char', c: p[i]! });
+    } else out.push({ t: 'char', c: ch });
   }
-  return new RegExp(`${re}$`, 's');
+  return out;
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-function escapeClass(s: string): string {
-  return s.replace(/[\]\\[^]/g, (c) => (c === '-' ? c : `\\${c}`));
+/** `ok[t][i]`: does tokens[t..] match s[i..]? Filled backwards; O(tokens × length). */
+function matchTokens(tokens: Token[], s: string): boolean {
+  const n = s.length;
+  let next = new Uint8Array(n + 1);
+  next[n] = 1;
+  for (let t = tokens.length - 1; t >= 0; t--) {
+    const tok = tokens[t]!;
+    const cur = new Uint8Array(n + 1);
+    let dirAhead = 0; // some j >= i with s[j] === '/' and next[j + 1]
+    for (let i = n; i >= 0; i--) {
+      const c = s[i];
+      let v = 0;
+      switch (tok.t) {
+        case 'char':
+          v = c === tok.c && next[i + 1] ? 1 : 0;
+          break;
+        case 'one':
+          v = c !== undefined && c !== '/' && next[i + 1] ? 1 : 0;
+          break;
+        case 'class':
+          v = c !== undefined && tok.re.test(c) && next[i + 1] ? 1 : 0;
+          break;
+        case 'star':
+          v = next[i] || (c !== undefined && c !== '/' && cur[i + 1]) ? 1 : 0;
+          break;
+        case 'all':
+          v = next[i] || (c !== undefined && cur[i + 1]) ? 1 : 0;
+          break;
+        case 'dirs':
+          if (c === '/' && next[i + 1]) dirAhead = 1;
+          v = next[i] || dirAhead ? 1 : 0;
+          break;
+      }
+      cur[i] = v;
+    }
+    next = cur;
+  }
+  return next[0] === 1;
 }
 
 function ignoreError(file: string, line: number, what: string): OcibakeError {

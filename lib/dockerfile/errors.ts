@@ -48,7 +48,6 @@ export class DockerfileError extends OcibakeError {
 
 function clip(line: string): string {
   // Control characters would corrupt the terminal when the "Dockerfile" is binary garbage.
-  // eslint-disable-next-line no-control-regex
   const clean = line.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\uFFFD');
   return clean.length > QUOTE_LIMIT ? `${clean.slice(0, QUOTE_LIMIT)}… (${clean.length} characters)` : clean;
 }

@@ -54,9 +54,11 @@ export function referencedNames(word: string, escape = '\\'): string[] {
 }
 
 const NAME_CHAR = /[A-Za-z0-9_]/;
+const MAX_DEPTH = 64;
 
 class WordProcessor {
   #i = 0;
+  #depth = 0;
   readonly used = new Set<string>();
   readonly #s: string;
   readonly #lookup: Lookup;
@@ -163,6 +165,16 @@ class WordProcessor {
 
   #braced(): string {
     const s = this.#s;
+    // `${a:-${b:-${c…}}}` recurses once per level; a hostile file must not overflow the stack.
+    if (++this.#depth > MAX_DEPTH) throw new ExpansionError(`substitutions nested more than ${MAX_DEPTH} deep in a word`);
+    try {
+      return this.#bracedBody(s);
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #bracedBody(s: string): string {
     const name = this.#name();
     if (name === '') throw new ExpansionError(`bad substitution in ${JSON.stringify(s)}: expected a variable name after \${`);
     const value = this.#get(name);

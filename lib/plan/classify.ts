@@ -19,7 +19,7 @@ export interface ClassifyInput {
  * `classifyStage` decides host vs target, with the reason shown by `--dry-run`:
  * - `host` when the stage's platform is the build platform and either the FROM line asked for it
  *   (`FROM --platform=$BUILDPLATFORM golang AS build`), or it is based on a host stage, or it has
- *   RUN (a plain `FROM gcc` + `RUN` built for the machine's own platform runs natively);
+ *   RUN (a helper `FROM gcc AS tool` + `RUN`, built for the machine's own platform, runs natively);
  * - `target` otherwise: built for the target platform (no `--platform`, or `$TARGETPLATFORM`) and
  *   assembled from layers with nothing executed. A RUN there is rejected later by
  *   `checkNoRunInTargetStages`.

@@ -1,4 +1,6 @@
-import { dispatchStage, dockerfileError, type DispatchContext, type StageDraft } from './stage-dispatch.js';
+import { dispatchStage, fromParent } from './stage-dispatch.js';
+import { dockerfileError } from './locate.js';
+import type { DispatchContext, StageDraft } from './draft.js';
 
 /**
  * `reachableStages` dispatches the target stage and everything it reads (FROM, COPY --from,
@@ -8,22 +10,36 @@ import { dispatchStage, dockerfileError, type DispatchContext, type StageDraft }
 export function reachableStages(ctx: DispatchContext, target: number): number[] {
   const color = new Map<number, 'gray' | 'black'>();
   const order: number[] = [];
-  const path: number[] = [];
-  const visit = (i: number): void => {
+  // Iterative depth-first search: Dockerfiles with thousands of chained stages must not overflow
+  // the stack (a RangeError is not a user-facing error).
+  const stack: { i: number; next: number; draft: StageDraft }[] = [];
+  const enter = (i: number): void => {
+    ensureDispatched(ctx, i);
     color.set(i, 'gray');
-    path.push(i);
-    const draft = dispatchStage(ctx, i);
-    for (const dep of draft.deps) {
-      const c = color.get(dep);
-      if (c === 'gray') throw cycleError(ctx, draft, dep, path);
-      if (c === undefined) visit(dep);
-    }
-    path.pop();
-    color.set(i, 'black');
-    order.push(i);
+    stack.push({ i, next: 0, draft: dispatchStage(ctx, i) });
   };
-  visit(target);
+  enter(target);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const dep = top.draft.deps[top.next++];
+    if (dep === undefined) {
+      stack.pop();
+      color.set(top.i, 'black');
+      order.push(top.i);
+      continue;
+    }
+    const c = color.get(dep);
+    if (c === 'gray') throw cycleError(ctx, top.draft, dep, stack.map((f) => f.i));
+    if (c === undefined) enter(dep);
+  }
   return order;
+}
+
+/** Dispatches a stage's FROM ancestors root first, so `dispatchStage` never recurses deeply. */
+function ensureDispatched(ctx: DispatchContext, i: number): void {
+  const chain: number[] = [];
+  for (let j = i; j >= 0 && !ctx.drafts.has(j); j = fromParent(ctx, j)) chain.push(j);
+  for (let k = chain.length - 1; k >= 0; k--) dispatchStage(ctx, chain[k]!);
 }
 
 function cycleError(ctx: DispatchContext, draft: StageDraft, dep: number, path: number[]): Error {
@@ -39,13 +55,26 @@ export function mergeOrder(orders: number[][], edges: Map<number, Set<number>>):
   const all = [...new Set(orders.flat())].sort((a, b) => a - b);
   const done = new Set<number>();
   const out: number[] = [];
-  const visit = (i: number, seen: Set<number>): void => {
-    if (done.has(i) || seen.has(i)) return;
-    seen.add(i);
-    for (const d of [...(edges.get(i) ?? [])].sort((a, b) => a - b)) visit(d, seen);
-    done.add(i);
-    out.push(i);
-  };
-  for (const i of all) visit(i, new Set());
+  for (const root of all) {
+    if (done.has(root)) continue;
+    const seen = new Set<number>([root]);
+    const stack: { i: number; deps: number[]; next: number }[] = [{ i: root, deps: sortedDeps(edges, root), next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const d = top.deps[top.next++];
+      if (d === undefined) {
+        stack.pop();
+        done.add(top.i);
+        out.push(top.i);
+      } else if (!done.has(d) && !seen.has(d)) {
+        seen.add(d);
+        stack.push({ i: d, deps: sortedDeps(edges, d), next: 0 });
+      }
+    }
+  }
   return out;
+}
+
+function sortedDeps(edges: Map<number, Set<number>>, i: number): number[] {
+  return [...(edges.get(i) ?? [])].sort((a, b) => a - b);
 }

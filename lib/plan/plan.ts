@@ -4,7 +4,8 @@ import type { Dockerfile, Stage } from '../dockerfile/instructions.js';
 import { didYouMean } from '../dockerfile/suggest.js';
 import type { BaseSource, BuildPlan, PlanWarning, StageInstance, Step } from './types.js';
 import { automaticArgs, declareArg, PREDEFINED_ARGS, resolveBuildArgs, type ArgValues } from './scope.js';
-import { locate, type BaseImageConfigLookup, type DispatchContext, type StageDraft } from './stage-dispatch.js';
+import { locate } from './locate.js';
+import type { BaseImageConfigLookup, DispatchContext, StageDraft } from './draft.js';
 import { mergeOrder, reachableStages } from './graph.js';
 import { RUN_IN_TARGET_HINT } from './check.js';
 
@@ -45,8 +46,10 @@ export interface PlanOptions {
  *   global scope (FROM lines see them) and in a stage after `ARG NAME`. SOURCE_DATE_EPOCH works the
  *   same way and is recorded in `plan.sourceDateEpoch`.
  * - Kind (see `classifyStage`): `host` stages run natively (`FROM --platform=$BUILDPLATFORM`),
- *   `target` stages are assembled from layers. A RUN in a target stage is recorded as a warning
- *   here and rejected by `checkNoRunInTargetStages`, so `--dry-run` can show the plan.
+ *   `target` stages are assembled from layers. The target stage and the stages it is FROM are
+ *   always `target` unless their FROM names the build platform (`markImageChain`): their RUN would
+ *   have to change the image's own root filesystem. A RUN in a target stage is recorded as a
+ *   warning here and rejected by `checkNoRunInTargetStages`, so `--dry-run` can show the plan.
  * - Dedupe: a stage whose platform does not follow the target is one shared instance (key `build`,
  *   `targetPlatform` undefined) unless it, or a stage it reads, reads a TARGET* arg (an
  *   `ARG TARGETARCH` line, or `$TARGETARCH` in its FROM line): then one instance per target
@@ -60,7 +63,11 @@ export interface PlanOptions {
  */
 export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   const build = normalizePlatform(opts.buildPlatform ?? hostPlatform());
-  const platforms = (opts.platforms && opts.platforms.length > 0 ? opts.platforms : [build]).map(normalizePlatform);
+  // `linux/arm64,linux/arm64/v8` is one platform: one set of instances, one image.
+  const platforms = [...new Map((opts.platforms && opts.platforms.length > 0 ? opts.platforms : [build]).map((p) => {
+    const n = normalizePlatform(p);
+    return [formatPlatform(n), n] as const;
+  })).values()];
   const buildArgs = resolveBuildArgs(opts.buildArgs ?? {}, opts.env ?? process.env);
   if (opts.sourceDateEpoch !== undefined && !buildArgs.has('SOURCE_DATE_EPOCH')) buildArgs.set('SOURCE_DATE_EPOCH', String(opts.sourceDateEpoch));
   const lines = (df as { lines?: readonly string[] }).lines ?? [];
@@ -68,6 +75,8 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   const warnings: PlanWarning[] = [];
   for (const w of (df as { warnings?: { line: number; message: string }[] }).warnings ?? []) warnings.push({ message: w.message, file: df.file, line: w.line });
 
+  const byName = new Map<string, number>();
+  for (const s of df.stages) if (s.name !== undefined && !byName.has(s.name)) byName.set(s.name, s.index);
   const perPlatform: Map<number, StageDraft>[] = [];
   const orders: number[][] = [];
   const edges = new Map<number, Set<number>>();
@@ -75,7 +84,7 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   for (const platform of platforms) {
     const automatic = automaticArgs(platform, build);
     const ctx: DispatchContext = {
-      stages: df.stages, file: df.file, lines, escape: df.escapeChar, target: platform, build, automatic, buildArgs,
+      stages: df.stages, byName, file: df.file, lines, escape: df.escapeChar, target: platform, build, automatic, buildArgs,
       globals: globalScope(df, automatic, buildArgs, lines), drafts: new Map(), warnings, baseImageConfig: opts.baseImageConfig, offline: opts.offline,
     };
     const order = reachableStages(ctx, target);

@@ -10,9 +10,10 @@ import type { Instruction, Stage } from '../dockerfile/instructions.js';
  */
 
 /**
- * `host` stages run natively on the build machine (`FROM --platform=$BUILDPLATFORM …`, or any
- * stage whose platform equals the build platform and that has RUN). `target` stages are
- * assembled from layers without executing anything (the final image and image-only stages).
+ * `host` stages run natively on the build machine (`FROM --platform=$BUILDPLATFORM …`, or a
+ * helper stage whose platform equals the build platform and that has RUN). `target` stages are
+ * assembled from layers without executing anything: the final image and the stages it is FROM
+ * (unless their FROM asks for the build platform), and image-only stages.
  */
 export type StageKind = 'host' | 'target';
 

@@ -10,6 +10,7 @@ import { formatPlatform, parsePlatform } from '../../lib/oci/platform.js';
 import { isOcibakeError } from '../../lib/errors.js';
 import type { Instruction, FromInstruction } from '../../lib/dockerfile/instructions.js';
 import type { BaseSource } from '../../lib/plan/types.js';
+import type { BaseImageConfig } from '../../lib/plan/draft.js';
 
 /** `CaseOptions` is a corpus case's options.json. */
 export interface CaseOptions {
@@ -18,6 +19,8 @@ export interface CaseOptions {
   buildArgs?: Record<string, string | null>;
   env?: Record<string, string>;
   target?: string;
+  /** Base image configs by reference, as the build passes them after resolving the bases. */
+  baseImages?: Record<string, BaseImageConfig>;
 }
 
 /** `readCaseOptions` reads `<dir>/options.json` when present. */
@@ -35,6 +38,8 @@ export function planOptions(o: CaseOptions): PlanOptions {
   };
   if (o.buildArgs) opts.buildArgs = Object.fromEntries(Object.entries(o.buildArgs).map(([k, v]) => [k, v ?? undefined]));
   if (o.target !== undefined) opts.target = o.target;
+  const bases = o.baseImages;
+  if (bases) opts.baseImageConfig = (ref) => bases[ref];
   return opts;
 }
 

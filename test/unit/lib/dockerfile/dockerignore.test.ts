@@ -87,3 +87,65 @@ test('loadDockerignore prefers <Dockerfile>.dockerignore over <context>/.dockeri
   assert.equal(empty.ignores('anything'), false);
   assert.equal(empty.file, undefined);
 });
+
+test('dockerignore matching is linear: a backtracking-hostile pattern answers at once', () => {
+  const ig = parseDockerignore(`${'*a'.repeat(30)}*b\n**/**/**/**/**/**/x\n`);
+  const started = performance.now();
+  assert.equal(ig.ignores('a'.repeat(200)), false);
+  assert.equal(ig.ignores(`${'d/'.repeat(100)}y`), false);
+  assert.equal(ig.ignores(`${'d/'.repeat(100)}x`), true);
+  assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+});
+
+test('dockerignore character classes: negation, escapes, ranges', () => {
+  assert.equal(parseDockerignore('[!x].txt').ignores('!.txt'), true, '! is a literal, as in Go');
+  assert.equal(parseDockerignore('[]a].txt').ignores('].txt'), true, 'a leading ] is a member, as in Go regexp');
+  assert.equal(parseDockerignore('file[0-9].log').ignores('file7.log'), true);
+  assert.throws(() => parseDockerignore('[z-a]'), /character range out of order/);
+});
+
+/** moby patternmatcher's regex translation, as a reference for the DP matcher (safe on tiny inputs). */
+function mobyRegex(p: string): RegExp {
+  let re = '^';
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i]!;
+    if (ch === '*') {
+      if (p[i + 1] === '*') {
+        i++;
+        if (p[i + 1] === '/') i++;
+        re += i + 1 >= p.length ? '.*' : '(.*/)?';
+      } else re += '[^/]*';
+    } else if (ch === '?') re += '[^/]';
+    else if (ch === '.' || ch === '$') re += `\\${ch}`;
+    else if (ch === '[') {
+      const end = p.indexOf(']', i + 2);
+      re += p.slice(i, end + 1);
+      i = end;
+    } else re += ch;
+  }
+  return new RegExp(`${re}$`);
+}
+
+test('dockerignore DP matcher agrees with moby\'s regex translation on 5,000 random pattern/path pairs', () => {
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const pick = <T>(xs: T[]): T => xs[rnd(xs.length)]!;
+  const parts = ['a', 'b', '/', '*', '**', '**/', '?', '[ab]', '[^a]', '.', 'a/'];
+  let checked = 0;
+  for (let k = 0; k < 5000; k++) {
+    let pattern = '';
+    for (let n = 1 + rnd(6); n > 0; n--) pattern += pick(parts);
+    let path = '';
+    for (let n = 1 + rnd(8); n > 0; n--) path += pick(['a', 'b', '/', '.']);
+    if (path.includes('//') || path.startsWith('/') || path.endsWith('/') || /(^|\/)\.\.?(\/|$)/.test(path)) continue;
+    const ig = parseDockerignore(pattern);
+    const p = ig.patterns[0];
+    if (!p) continue;
+    assert.equal(p.matches(path), mobyRegex(p.pattern).test(path), `pattern ${JSON.stringify(p.pattern)} path ${JSON.stringify(path)}`);
+    checked++;
+  }
+  assert.ok(checked > 1000, `only ${checked} pairs checked`);
+});

@@ -76,3 +76,9 @@ for (const [name, input, re] of errors) {
 test('expandWord :? passes when set', () => {
   assert.equal(expandWord('${A:?x}', lookup).value, 'a');
 });
+
+test('expandWord: deeply nested substitutions are a typed error, not a stack overflow', () => {
+  const word = `${'${A:-'.repeat(10_000)}x${'}'.repeat(10_000)}`;
+  assert.throws(() => expandWord(word, lookup), (err: unknown) => err instanceof ExpansionError && /nested more than 64/.test(err.message));
+  assert.equal(expandWord(`${'${NOPE:-'.repeat(60)}x${'}'.repeat(60)}`, lookup).value, 'x');
+});

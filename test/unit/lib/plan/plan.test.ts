@@ -327,3 +327,18 @@ test('default PATH: a scratch stage, or an image whose resolved config has no PA
   const r = plan('FROM busybox\nENV X=$PATH\n', { platforms: [amd64], buildPlatform: amd64 });
   assert.equal(r.instances[0]!.steps[0]!.imageEnv!['X'], '', 'unknown base config: nothing is guessed');
 });
+
+test('platforms that normalise to the same one are planned once', () => {
+  const p = plan(SEED_GO, { platforms: [arm64, { os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux', architecture: 'aarch64' }], buildPlatform: amd64 });
+  assert.deepEqual(p.targets.map((t) => t.final), ['1@linux/arm64']);
+  assert.equal(new Set(p.instances.map((i) => i.key)).size, p.instances.length);
+});
+
+test('expanding $PATH against an image whose config the planner has not seen is a warning, once per stage', () => {
+  const text = 'FROM python:3.12\nENV PATH=/venv/bin:$PATH\nENV OTHER=$PATH X=$UNRELATED\nFROM scratch\nENV PATH=/bin:$PATH\n';
+  const p = plan(text, { platforms: [amd64], buildPlatform: amd64, target: '0' });
+  assert.deepEqual(p.warnings.map((w) => [w.line, w.message]), [[2, '$PATH is not set by this Dockerfile and expands to "" because the config of python:3.12 was not given to the planner (PlanOptions.baseImageConfig)']]);
+  const q = plan(text, { platforms: [amd64], buildPlatform: amd64, target: '0', baseImageConfig: () => ({ Env: ['PATH=/usr/bin'] }) });
+  assert.deepEqual(q.warnings, []);
+  assert.deepEqual(plan(text, { platforms: [amd64], buildPlatform: amd64 }).warnings, [], 'scratch has a known (default) PATH');
+});
