@@ -11,6 +11,8 @@ import { commandLoaders } from './commands/index.js';
 async function main(argv: string[]): Promise<number> {
   const cli = yargs(argv)
     .scriptName('ocibake')
+    // `--no-cache` is a flag of its own (as in docker), not the negation of a `--cache` flag.
+    .parserConfiguration({ 'boolean-negation': false })
     .usage('$0 <command> [options]\n\nDaemonless, multi-platform OCI image builder.')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces and HTTP details' })
     .strict()

@@ -106,9 +106,9 @@ test('COPY --from=<image> reads only the named files out of that image, for each
   assert.equal(readFileSync(join(rootfs, 'info', 'arch'), 'utf8').trim(), 'aarch64', 'the arm64 image got the arm64 base files');
 });
 
-test('--dry-run prints the plan and writes nothing', async () => {
+test('--dry-run prints the plan and writes nothing (--no-cache is a flag of its own)', async () => {
   const out = join(work, 'dry-out');
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${out}`, '--dry-run'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${out}`, '--dry-run', '--no-cache'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /0@linux\/amd64 {2}\[target\]/);
   assert.match(run.stdout, /0@linux\/arm64 {2}\[target\]/);
