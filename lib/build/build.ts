@@ -149,6 +149,18 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     await rm(tmpRoot, { recursive: true, force: true });
   };
   try {
+    const store = new BuildStore(cache);
+    const resolver = new BaseResolver({ client: getClient, cache, cacheDir, overrides: o.bases ?? [], offline: o.offline ?? false, signal: o.signal });
+    // Resolve every base image (manifests only) before any RUN: a base that lacks a platform, or
+    // a registry that is down, fails the build in a second instead of after the compiles.
+    await Promise.all(
+      plan.instances.flatMap((inst) => {
+        if (inst.kind !== 'target') return [];
+        const refs = inst.steps.flatMap((s) => (s.fromImage ? [s.fromImage] : []));
+        if (inst.base.type === 'image') refs.push(inst.base.ref);
+        return refs.map((ref) => resolver.resolve(ref, inst.platform));
+      }),
+    );
     const ignore = await loadDockerignore(contextDir, o.dockerfile ? resolve(o.dockerfile) : join(contextDir, 'Dockerfile'));
     const secrets = new Map((o.secrets ?? []).map((s) => [s.id, { src: s.src, env: s.env }]));
     const hostOutputs = await runHostStages(plan, {
@@ -165,8 +177,6 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
       onEvent: progress,
     });
 
-    const store = new BuildStore(cache);
-    const resolver = new BaseResolver({ client: getClient, cache, cacheDir, overrides: o.bases ?? [], offline: o.offline ?? false, signal: o.signal });
     const sourceDateEpoch = resolveSourceDateEpoch(o.sourceDateEpoch);
     const format = o.format ?? 'oci';
     const ctx = {
