@@ -1,29 +1,15 @@
-/* Prints the platform this binary was compiled for, from the compiler's predefined macros. */
+/* Prints the machine the binary runs on (uname) next to the target zig compiled it for, so a
+ * wrong-architecture image shows up at once when run under qemu-<arch>-static. */
 #include <stdio.h>
+#include <sys/utsname.h>
 
-static const char *platform(void) {
-#if defined(__x86_64__)
-	return "linux/amd64";
-#elif defined(__aarch64__)
-	return "linux/arm64";
-#elif defined(__arm__) && defined(__ARM_ARCH) && __ARM_ARCH >= 7
-	return "linux/arm/v7";
-#elif defined(__arm__)
-	return "linux/arm/v6";
-#elif defined(__riscv) && __riscv_xlen == 64
-	return "linux/riscv64";
-#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
-	return "linux/ppc64le";
-#elif defined(__s390x__)
-	return "linux/s390x";
-#elif defined(__i386__)
-	return "linux/386";
-#else
-	return "unknown";
+#ifndef TARGET
+#define TARGET "unknown target"
 #endif
-}
 
 int main(void) {
-	printf("hello from %s\n", platform());
+	struct utsname u;
+	if (uname(&u) != 0) return 1;
+	printf("built for %s, running on %s\n", TARGET, u.machine);
 	return 0;
 }
