@@ -39,6 +39,8 @@ export interface BuildOptions {
   /** Default `$OCIBAKE_CACHE` or the XDG cache dir. */
   cacheDir?: string | undefined;
   noCache?: boolean | undefined;
+  /** Go/zig build caches; default `$OCIBAKE_TOOL_CACHE`, else `<cacheDir>/tools`. */
+  toolCacheDir?: string | undefined;
   offline?: boolean | undefined;
   format?: MediaFormat | undefined;
   bases?: readonly BaseOverride[] | undefined;
@@ -168,6 +170,8 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
       dockerfilePath: dockerfile,
       workDir: join(tmpRoot, 'work'),
       cacheDir,
+      // Go and zig build caches: shareable between projects and CI jobs (`OCIBAKE_TOOL_CACHE`).
+      toolCacheDir: o.toolCacheDir ?? process.env['OCIBAKE_TOOL_CACHE'],
       noCache: o.noCache,
       concurrency: o.concurrency ?? cpus().length,
       secrets,

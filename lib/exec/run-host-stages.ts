@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BuildPlan, StageInstance } from '../plan/types.js';
@@ -97,6 +97,7 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
   for (const d of Object.values(toolCaches)) mkdirSync(d, { recursive: true });
   const toolVersions = checkToolchains(hostInstances, onEvent);
   const crossFor = crossEnvFactory(plan.buildPlatform, opts.cCompiler ?? 'auto', join(toolsDir, 'bin'));
+  const hostEnv = withZigOnPath(process.env, join(toolsDir, 'bin'));
   const cache = opts.noCache ? undefined : new StageCache(opts.cacheDir);
   await cache?.sweep();
   const context = new SourceTree(opts.contextDir, 'the build context', opts.ignore ?? (await loadDockerignore(opts.contextDir, opts.dockerfilePath)));
@@ -108,7 +109,7 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
 
   const work = async (inst: StageInstance, signal: AbortSignal): Promise<HostStageResult> => {
     const platform = inst.targetPlatform ? formatPlatform(inst.targetPlatform) : undefined;
-    const baseEnv = hostBaseEnv({ build: plan.buildPlatform, target: inst.targetPlatform, cross: inst.targetPlatform ? crossFor(inst.targetPlatform) : {}, toolCaches });
+    const baseEnv = hostBaseEnv({ build: plan.buildPlatform, target: inst.targetPlatform, cross: inst.targetPlatform ? crossFor(inst.targetPlatform) : {}, toolCaches, hostEnv });
     const dir = join(opts.workDir, 'stages', `${inst.key.replace(/[^A-Za-z0-9._-]+/g, '_')}-${randomBytes(4).toString('hex')}`);
     const { inputs } = await instanceInputs(plan, inst, {
       context, hasher, baseEnv, executor: executor.name, tmpDir: join(dir, 'inputs'),
@@ -191,6 +192,29 @@ function checkToolchains(instances: StageInstance[], onEvent: ProgressSink): Map
     versions.set(inst.base.ref, `${check.tool} ${check.version ?? '?'}`);
   }
   return versions;
+}
+
+/**
+ * `withZigOnPath` lets a RUN call `zig` by name when zig comes from the npm package (not on the
+ * host's PATH): a symlink in the tool bin dir, appended to PATH so host tools keep precedence.
+ */
+function withZigOnPath(env: NodeJS.ProcessEnv, binDir: string): NodeJS.ProcessEnv {
+  if (which('zig') !== undefined) return env;
+  const zig = findZig(env);
+  if (!zig) return env;
+  mkdirSync(binDir, { recursive: true });
+  const link = join(binDir, 'zig');
+  try {
+    if (readlinkSync(link) !== zig) rmSync(link, { force: true });
+  } catch {
+    rmSync(link, { force: true });
+  }
+  try {
+    symlinkSync(zig, link);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return { ...env, PATH: `${env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin'}:${binDir}` };
 }
 
 function crossEnvFactory(build: Platform, mode: 'auto' | 'zig' | 'none', binDir: string): (target: Platform) => Record<string, string> {
