@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { createRegistryClient, type RegistryClient } from '../lib/index.js';
+import { repeatable } from './repeatable.js';
 
 /** `RegistryArgs` are the connection flags every registry command shares. */
 export interface RegistryArgs {
@@ -12,8 +13,8 @@ export interface RegistryArgs {
 /** `withRegistryFlags` declares --insecure-registry, --ca-cert, --concurrency and --timeout. */
 export function withRegistryFlags<T>(y: Argv<T>): Argv<T & RegistryArgs> {
   return y
-    .option('insecure-registry', { type: 'string', array: true, describe: 'reach this registry over plain HTTP or unverified TLS (repeatable); localhost and 127.0.0.1 default to HTTP' })
-    .option('ca-cert', { type: 'string', array: true, describe: 'trust this PEM CA certificate (repeatable); NODE_EXTRA_CA_CERTS is honoured too' })
+    .option('insecure-registry', { ...repeatable, describe: 'reach this registry over plain HTTP or unverified TLS (repeatable); localhost and 127.0.0.1 default to HTTP' })
+    .option('ca-cert', { ...repeatable, describe: 'trust this PEM CA certificate (repeatable); NODE_EXTRA_CA_CERTS is honoured too' })
     .option('concurrency', { type: 'number', describe: 'blob transfers in flight', default: 6 })
     .option('timeout', { type: 'number', describe: 'per-request timeout in seconds', default: 60 }) as Argv<T & RegistryArgs>;
 }

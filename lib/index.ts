@@ -186,6 +186,7 @@ export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js
 export { build, loadPlan, resolveSourceDateEpoch, type BuildOptions, type BuildOutcome, type PlatformImage } from './build/build.js';
 export { publishBuild, type PublishedOutput, type PublishBuildOptions } from './build/publish.js';
 export { dryRun, type DryRunReport } from './build/dry-run.js';
+export { createIndex, type CreateIndexOptions, type CreatedIndex } from './build/index-create.js';
 export { runBuild, effectiveOutputs, type RunBuildOptions, type RunBuildSummary } from './build/run.js';
 export { writeMetadataFile, compressorIdentity, type BuildMetadata } from './build/metadata.js';
 export { type OutputSpec, type SecretSpec, type BaseOverride, parseOutputSpec, parseBuildArgs, parseSecretSpec, parseBaseOverride, parseFormat, parseKeyValue } from './build/options.js';

@@ -13,6 +13,7 @@ import {
   type RunBuildOptions,
 } from '../../lib/index.js';
 import { type RegistryArgs, withRegistryFlags } from '../registry-flags.js';
+import { repeatable } from '../repeatable.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
 import { printDryRun, printSummary } from '../render/summary.js';
 
@@ -41,8 +42,6 @@ interface BuildArgs extends RegistryArgs {
   index: boolean;
   executor: 'auto' | 'namespace' | 'plain';
 }
-
-const list = { type: 'string', array: true, default: [] as string[] } as const;
 
 /** `toOptions` maps flags onto `RunBuildOptions`, validating every value before anything runs. */
 function toOptions(a: BuildArgs, progress: RunBuildOptions['progress']): RunBuildOptions {
@@ -90,22 +89,22 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
         .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
         .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile path (default: CONTEXT/Dockerfile)' })
         .option('platform', { type: 'string', describe: 'target platforms, comma separated (default: this machine), e.g. linux/amd64,linux/arm64,linux/arm/v7' })
-        .option('tag', { alias: 't', ...list, describe: 'image reference; repeat for several tags or registries' })
+        .option('tag', { alias: 't', ...repeatable, describe: 'image reference; repeat for several tags or registries' })
         .option('push', { type: 'boolean', default: false, describe: 'push to the -t references (same as --output type=registry)' })
         .option('push-by-digest', { type: 'boolean', default: false, describe: 'push to the -t repositories without tags and print the digest (combine later with `ocibake index create`)' })
-        .option('output', { alias: 'o', ...list, describe: 'type=registry | type=oci,dest=DIR | type=oci-archive,dest=FILE.tar | type=docker,dest=FILE.tar[,platform=P] (repeatable; default: OCI layout in ./ocibake-out)' })
-        .option('build-arg', { ...list, describe: 'NAME=VALUE, or NAME to take it from the environment (repeatable)' })
+        .option('output', { alias: 'o', ...repeatable, describe: 'type=registry | type=oci,dest=DIR | type=oci-archive,dest=FILE.tar | type=docker,dest=FILE.tar[,platform=P] (repeatable; default: OCI layout in ./ocibake-out)' })
+        .option('build-arg', { ...repeatable, describe: 'NAME=VALUE, or NAME to take it from the environment (repeatable)' })
         .option('target', { type: 'string', describe: 'build this stage instead of the last one' })
-        .option('secret', { ...list, describe: 'id=NAME,src=FILE or id=NAME,env=VAR, for RUN --mount=type=secret (never stored)' })
-        .option('label', { ...list, describe: 'KEY=VALUE image label (repeatable)' })
-        .option('annotation', { ...list, describe: 'KEY=VALUE manifest annotation (repeatable)' })
+        .option('secret', { ...repeatable, describe: 'id=NAME,src=FILE or id=NAME,env=VAR, for RUN --mount=type=secret (never stored)' })
+        .option('label', { ...repeatable, describe: 'KEY=VALUE image label (repeatable)' })
+        .option('annotation', { ...repeatable, describe: 'KEY=VALUE manifest annotation (repeatable)' })
         .option('metadata-file', { type: 'string', describe: 'write buildx-style build metadata (digests, descriptor) as JSON to this file' })
         .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode, describe: 'progress output' })
         .option('cache-dir', { type: 'string', describe: 'cache directory (default: $OCIBAKE_CACHE or ~/.cache/ocibake)' })
         .option('no-cache', { type: 'boolean', default: false, describe: 'run every stage and write every layer again' })
         .option('offline', { type: 'boolean', default: false, describe: 'never contact a registry for bases: use the cache and oci-layout:// bases' })
         .option('format', { type: 'string', default: 'oci', describe: 'media types: oci (default) or docker' })
-        .option('base', { ...list, describe: 'NAME[@PLATFORM]=REF replaces a FROM image, e.g. alpine=oci-layout://./alpine:3.20.3' })
+        .option('base', { ...repeatable, describe: 'NAME[@PLATFORM]=REF replaces a FROM image, e.g. alpine=oci-layout://./alpine:3.20.3' })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image (index) digest' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (stages, per-platform instances, resolved bases) and stop' })
         .option('index', { type: 'boolean', default: false, describe: 'write an image index even for a single platform' })

@@ -6,6 +6,7 @@ import type { CommandModule } from 'yargs';
  */
 export const commandLoaders: (() => Promise<CommandModule<object, any>>)[] = [
   async () => (await import('./build.js')).buildCommand,
+  async () => (await import('./index-create.js')).indexCommand,
   async () => (await import('./pull.js')).pullCommand,
   async () => (await import('./push.js')).pushCommand,
   async () => (await import('./inspect.js')).inspectCommand,

@@ -23,6 +23,8 @@ export interface ClassifyInput {
  * - `target` otherwise: built for the target platform (no `--platform`, or `$TARGETPLATFORM`) and
  *   assembled from layers with nothing executed. A RUN there is rejected later by
  *   `checkNoRunInTargetStages`.
+ * The planner then turns the stages that become the image (the target stage and the stages it is
+ * FROM) back into `target` unless their FROM asked for the build platform (`markImageChain`).
  */
 export function classifyStage(input: ClassifyInput): { kind: StageKind; reason: string } {
   const p = formatPlatform(input.platform);

@@ -79,6 +79,7 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
       globals: globalScope(df, automatic, buildArgs, lines), drafts: new Map(), warnings, baseImageConfig: opts.baseImageConfig, offline: opts.offline,
     };
     const order = reachableStages(ctx, target);
+    markImageChain(ctx.drafts, target);
     orders.push(order);
     perPlatform.push(ctx.drafts);
     for (const i of order) {
@@ -139,6 +140,25 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
     plan.sourceDateEpoch = Number(epoch);
   }
   return plan;
+}
+
+/**
+ * `markImageChain` keeps the stages that become the image (the target stage and the stages it is
+ * FROM) out of the host: a RUN there would have to change the image's own root filesystem, which
+ * only emulation can do, even when the target equals the build platform. Such a stage stays `host`
+ * only when its FROM line explicitly asks for the build platform (the build then says the final
+ * stage must be built for the target).
+ */
+function markImageChain(drafts: Map<number, StageDraft>, target: number): void {
+  for (let i: number | undefined = target; i !== undefined; ) {
+    const d = drafts.get(i);
+    if (!d) return;
+    if (d.kind === 'host' && d.platformFromTarget) {
+      d.kind = 'target';
+      d.reason = `becomes part of the ${formatPlatform(d.platform)} image: assembled from layers, nothing executes (a RUN here would change the image's own filesystem)`;
+    }
+    i = d.base.type === 'stage' ? d.base.index : undefined;
+  }
 }
 
 function targetIndex(stages: Stage[], target: string | undefined): number {

@@ -23,6 +23,7 @@ export class BlobDir {
   readonly root: string;
   readonly #tmpDir: string;
   readonly #onCorrupt: CorruptBlobReporter | undefined;
+  #cleaned: Promise<number> | undefined;
 
   constructor(root: string, tmpDir: string, onCorrupt?: CorruptBlobReporter) {
     this.root = root;
@@ -92,7 +93,33 @@ export class BlobDir {
     await unlink(this.path(digest)).catch(() => {});
   }
 
+  /**
+   * `removeStaleTemp` deletes temp files left by writers that were killed: their pid is gone and
+   * the file has not changed for a minute (the age check protects a writer in another pid
+   * namespace sharing the cache). Runs once per process before the first write.
+   */
+  async removeStaleTemp(): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.#tmpDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const pid = Number(/^ingest-(\d+)-/.exec(name)?.[1]);
+      if (!pid || pid === process.pid || isAlive(pid)) continue;
+      const path = join(this.#tmpDir, name);
+      const st = await stat(path).catch(() => undefined);
+      if (!st || Date.now() - st.mtimeMs < STALE_MS) continue;
+      await unlink(path).then(() => removed++, () => {});
+    }
+    return removed;
+  }
+
   async #write(source: Readable, check: Transform, name: () => Digest, o?: Opts): Promise<void> {
+    this.#cleaned ??= this.removeStaleTemp();
+    await this.#cleaned;
     await mkdir(this.#tmpDir, { recursive: true });
     const tmp = join(this.#tmpDir, `ingest-${process.pid}-${randomBytes(8).toString('hex')}`);
     let renamed = false;
@@ -157,6 +184,18 @@ function progressTap(onProgress: (n: number) => void): Transform {
       cb(null, chunk);
     },
   });
+}
+
+const STALE_MS = 60_000;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** The rename is durable only once the directory entry is on disk too. */

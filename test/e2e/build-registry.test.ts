@@ -30,7 +30,7 @@ before(async () => {
 });
 
 after(async () => {
-  await reg?.stop();
+  await reg?.stop().catch(() => undefined);
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -97,6 +97,15 @@ test('two clean builds (fresh caches) give the same index digest', async () => {
   assert.notEqual(c.stdout, a.stdout, 'SOURCE_DATE_EPOCH changes the digest');
 });
 
+test('--format docker pushes a Docker manifest list that skopeo copies', async () => {
+  const run = await ocibake([...buildArgs('docker'), '--format', 'docker', '-q'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
+  const list = JSON.parse((await inspectRaw(reg, 'app:docker')).toString()) as Index;
+  assert.equal(list.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+  assert.ok(list.manifests.every((m) => m.mediaType === 'application/vnd.docker.distribution.manifest.v2+json'), 'never mixed with OCI types');
+  await skopeo(['copy', '--all', ...skopeoArgs(reg, 'src'), `docker://${reg.host}/app:docker`, `dir:${join(work, 'docker-dir')}`]);
+});
+
 test('a base without a requested platform fails clearly and pushes no tag', async () => {
   const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-t', `${reg.host}/app:no-riscv`, '--push'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(cleanFailure(run), undefined);
@@ -110,4 +119,17 @@ test('an unreachable registry fails with its name and a hint, no stack trace', a
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /127\.0\.0\.1:1/);
   assert.match(run.stderr, /^hint: /m);
+});
+
+test('--offline builds from the cache once the registry is gone', async () => {
+  await reg.stop();
+  const out = join(work, 'offline-out');
+  const run = await ocibake(['build', goExample, '--platform', PLATFORMS.join(','), '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-t', 'app:offline', '-o', `type=oci,dest=${out}`, '--offline', '-q'], { env: { OCIBAKE_CACHE: cache } });
+  assert.equal(run.code, 0, run.stderr);
+  const amd64 = await unpackPlatform(out, 'offline', { os: 'linux', architecture: 'amd64' }, join(work, 'u-offline'));
+  assert.equal(runChroot(amd64, ['/main']).stdout.trim(), 'hello from linux/amd64');
+  assert.equal(runChroot(amd64, ['/bin/cat', '/etc/alpine-release']).stdout.trim(), '3.20.3');
+  const fresh = await ocibake(['build', goExample, '--platform', 'linux/amd64', '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-o', `type=oci,dest=${join(work, 'offline-2')}`, '--offline'], { env: { OCIBAKE_CACHE: join(work, 'empty-cache') } });
+  assert.equal(cleanFailure(fresh), undefined);
+  assert.match(fresh.stderr, /not in the cache and --offline/);
 });

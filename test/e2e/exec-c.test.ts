@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ test('C via zig: amd64, arm64, arm/v7, riscv64 binaries run and print their plat
   });
   for (const p of platforms) {
     const app = join(out.get(instanceFor(plan, 'build', p))!.rootfs, 'app');
-    assert.match(execFileSync('file', ['-b', app], { encoding: 'utf8' }), /statically linked/);
+    assert.ok(!/\/lib(64)?\/ld-/.test(readFileSync(app).toString('latin1')), `${p}: statically linked (no ELF interpreter), so it runs on any base`);
     assert.equal(runFor(p, app).trim(), `platform ${p}`);
   }
 });

@@ -3,7 +3,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CacheStore } from '../../lib/store/cache-store.js';
@@ -56,8 +56,14 @@ for (const killAt of [1, 40, 150]) {
     const store = new CacheStore({ dir });
     assert.equal(await store.exists(desc), false);
     assert.deepEqual(await store.list(), []);
+    const left = readdirSync(join(dir, 'tmp')).filter((f) => f.startsWith(`ingest-${run.child.pid}-`));
+    assert.equal(left.length, 1, 'the killed writer left its temp file');
+    // Age it past the one-minute guard so the next writer treats it as abandoned.
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(join(dir, 'tmp', left[0]!), old, old);
     const rerun = start(['push', dir, String(256 << 20)]);
     assert.equal(await rerun.exited, 0);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), [], 'the next writer removed the dead writer\'s temp file');
     assert.deepEqual(await store.list(), [desc.digest]);
     assert.equal(await store.exists(desc), true);
   });

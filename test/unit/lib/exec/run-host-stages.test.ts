@@ -117,3 +117,16 @@ test('cache mounts persist across builds; a cancelled build leaves the cache con
     assert.ok(existsSync(join(stages, name, 'meta.json')), `${name} is complete`);
   }
 });
+
+test('FROM <stage> starts from a copy of its output; bind mounts read the context without copying it', async () => {
+  const a = instance({ key: 'a', name: 'a', steps: [step(run('mkdir -p /data && echo base > /data/f', 2))] });
+  const b = instance({
+    key: 'b', name: 'b', base: { type: 'stage', key: 'a' }, deps: ['a'],
+    steps: [step(run('echo more >> /data/f && cat /ctx/a/in.txt > /data/from-bind', 4, [{ type: 'bind', target: '/ctx', readwrite: false }]))],
+  });
+  const out = await runHostStages(plan([a, b]), options('fromstage', { noCache: true }));
+  assert.equal(readFileSync(join(out.get('a')!.rootfs, 'data/f'), 'utf8'), 'base\n', 'the base stage output is untouched');
+  assert.equal(readFileSync(join(out.get('b')!.rootfs, 'data/f'), 'utf8'), 'base\nmore\n');
+  assert.equal(readFileSync(join(out.get('b')!.rootfs, 'data/from-bind'), 'utf8'), 'alpha\n');
+  assert.ok(!existsSync(join(out.get('b')!.rootfs, 'ctx')), 'the bind mount point is gone');
+});

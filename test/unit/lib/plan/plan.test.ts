@@ -34,18 +34,18 @@ const SEED_GO = [
   '',
 ].join('\n');
 
-test('seed 1: single-stage gcc runs natively for the build platform, is a target stage for arm64', () => {
+test('seed 1: single-stage gcc is the image itself, so its RUN is rejected for every platform, the build platform too', () => {
   const p = plan(SEED_SINGLE);
-  assert.deepEqual(p.instances.map((i) => [i.key, i.kind]), [['0@linux/amd64', 'host'], ['0@linux/arm64', 'target']]);
+  assert.deepEqual(p.instances.map((i) => [i.key, i.kind]), [['0@linux/amd64', 'target'], ['0@linux/arm64', 'target']]);
   assert.deepEqual(p.targets.map((t) => t.final), ['0@linux/amd64', '0@linux/arm64']);
   assert.deepEqual(inst(p, '0@linux/arm64').base, { type: 'image', ref: 'gcc', platform: arm64 });
-  assert.deepEqual(inst(p, '0@linux/amd64').targetPlatform, amd64);
+  assert.match(inst(p, '0@linux/amd64').reason, /becomes part of the linux\/amd64 image/);
   assert.throws(
     () => checkNoRunInTargetStages(p),
     (e: unknown) => e instanceof DockerfileError && e.code === 'OCIBAKE_RUN_IN_TARGET_STAGE' && e.line === 3 && e.instruction === 'RUN' && e.hint === RUN_IN_TARGET_HINT,
   );
-  assert.ok(p.warnings.some((w) => w.line === 3 && /RUN in target-platform stage 0@linux\/arm64/.test(w.message)), 'planBuild records it');
-  checkNoRunInTargetStages(plan(SEED_SINGLE, { platforms: [amd64], buildPlatform: amd64 }));
+  assert.ok(p.warnings.some((w) => w.line === 3 && /RUN in target-platform stage 0@linux\/amd64/.test(w.message)), 'planBuild records it');
+  assert.throws(() => checkNoRunInTargetStages(plan(SEED_SINGLE, { platforms: [amd64], buildPlatform: amd64 })), DockerfileError);
 });
 
 test('seed 2: gcc → alpine shares the host build stage between platforms', () => {

@@ -1,0 +1,53 @@
+import type { Argv, CommandModule } from 'yargs';
+import { createIndex, parseKeyValue } from '../../lib/index.js';
+import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { repeatable } from '../repeatable.js';
+import { makeRenderer, type ProgressMode } from '../render/select.js';
+
+interface IndexCreateArgs extends RegistryArgs {
+  sources: string[];
+  tag: string[];
+  annotation: string[];
+  'dry-run': boolean;
+  progress: ProgressMode;
+}
+
+const createCommand: CommandModule<object, IndexCreateArgs> = {
+  command: 'create <sources..>',
+  describe: 'merge per-platform images (or indexes) into one index and push it under each -t',
+  builder: (y) =>
+    withRegistryFlags(
+      y
+        .positional('sources', { type: 'string', array: true, demandOption: true, describe: 'source images, best by digest: REPO@sha256:…' })
+        .option('tag', { alias: 't', ...repeatable, describe: 'reference to push the index to (repeatable)' })
+        .option('annotation', { ...repeatable, describe: 'KEY=VALUE index annotation (repeatable)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'print the index instead of pushing it' })
+        .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
+        .example('$0 index create -t ghcr.io/org/app:1.0 ghcr.io/org/app@sha256:aaa… ghcr.io/org/app@sha256:bbb…', 'join images pushed by two CI runners with --push-by-digest'),
+    ) as never,
+  handler: async (a) => {
+    const client = clientFrom(a);
+    const r = makeRenderer(a['dry-run'] ? 'quiet' : a.progress);
+    try {
+      const annotations = Object.fromEntries(a.annotation.map((x) => parseKeyValue('--annotation', x)));
+      const res = await createIndex(client, a.tag, a.sources, { annotations, dryRun: a['dry-run'], progress: r.sink });
+      r.stop();
+      if (a['dry-run']) process.stdout.write(`${JSON.stringify(JSON.parse(Buffer.from(res.bytes).toString()), null, 2)}\n`);
+      else {
+        process.stderr.write(`index ${res.descriptor.digest} (${res.platforms.join(', ')})\n`);
+        for (const p of res.published) process.stdout.write(`${p.reference}\n`);
+      }
+    } finally {
+      r.stop();
+      await client.close();
+    }
+  },
+};
+
+/** `indexCommand` is `ocibake index create`: the multi-machine fan-in, like `buildx imagetools create`. */
+export const indexCommand: CommandModule<object, object> = {
+  command: 'index',
+  describe: 'work with image indexes (multi-platform images)',
+  builder: (y: Argv) => y.command(createCommand as CommandModule).demandCommand(1),
+  handler: () => {},
+};
