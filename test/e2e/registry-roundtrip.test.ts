@@ -2,7 +2,7 @@
 // pulled by `ocibake pull`; what `ocibake push` sends, skopeo reads back digest-identical.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -151,6 +151,21 @@ describe('registry round trips with skopeo', () => {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^error: invalid image reference/);
     assert.doesNotMatch(bad.stderr, /at .*\.js/);
+  });
+
+  test('a pull that receives a corrupt layer fails clearly and leaves neither the blob nor a tag', async () => {
+    const layer = (JSON.parse(readFileSync(join(alpine.dir, 'blobs', 'sha256', alpine.manifests['linux/amd64']!.slice(7)), 'utf8')) as { layers: { digest: string }[] }).layers[0]!.digest;
+    proxy.reset();
+    proxy.rules.push({ match: (m, p) => m === 'GET' && p.includes(`/blobs/${layer}`), fault: { kind: 'wrong-body' }, times: 1 });
+    const dest = join(tmp, 'corrupt-pull');
+    const r = await ocibake(['pull', `${proxy.host}/library/alpine:3.20`, '-o', `type=oci,dest=${dest}`, '--progress', 'quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /digest mismatch/);
+    assert.equal(proxy.injected(), 1);
+    assert.equal(existsSync(join(dest, 'blobs', 'sha256', layer.slice(7))), false);
+    const index = JSON.parse(readFileSync(join(dest, 'index.json'), 'utf8')) as { manifests: unknown[] };
+    assert.deepEqual(index.manifests, []);
+    proxy.reset();
   });
 
   test('a push that fails midway publishes no tag', async () => {
