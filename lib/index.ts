@@ -184,7 +184,8 @@ export { ContextError } from './context/errors.js';
 
 // --- build (issue 6) ---
 export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js';
-export { build, loadPlan, resolveSourceDateEpoch, type BuildOptions, type BuildOutcome, type PlatformImage } from './build/build.js';
+export { build, type BuildOptions, type BuildOutcome, type PlatformImage } from './build/build.js';
+export { loadPlan, resolveSourceDateEpoch, type LoadedPlan } from './build/load-plan.js';
 export { publishBuild, type PublishedOutput, type PublishBuildOptions } from './build/publish.js';
 export { dryRun, type DryRunReport } from './build/dry-run.js';
 export { createIndex, type CreateIndexOptions, type CreatedIndex } from './build/index-create.js';

@@ -1,17 +1,15 @@
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { FileHasher } from '../context/entries-digest.js';
 import { loadDockerignore } from '../dockerfile/dockerignore.js';
-import { parseDockerfile } from '../dockerfile/parser.js';
 import { runHostStages } from '../exec/run-host-stages.js';
 import { buildImage } from '../image/build-image.js';
 import { buildIndex } from '../image/build-index.js';
 import { putArtifact } from '../image/load.js';
 import type { Artifact, Image } from '../image/types.js';
 import type { MediaFormat } from '../oci/media-types.js';
-import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
-import { planBuild } from '../plan/plan.js';
+import { formatPlatform, type Platform } from '../oci/platform.js';
 import type { BuildPlan, StageInstance } from '../plan/types.js';
 import { noProgress, type ProgressSink } from '../progress.js';
 import { CacheStore, defaultCacheDir } from '../store/cache-store.js';
@@ -22,6 +20,7 @@ import { assembleTarget, type AssembledImage } from './assemble.js';
 import { BaseResolver } from './bases.js';
 import { BuildStore } from './build-store.js';
 import { LayerMemo } from './layer-memo.js';
+import { loadPlan, resolveSourceDateEpoch } from './load-plan.js';
 import type { BaseOverride, SecretSpec } from './options.js';
 
 /** `BuildOptions` is everything `ocibake build` takes, as a library call. */
@@ -80,47 +79,6 @@ export interface BuildOutcome {
   close(): Promise<void>;
 }
 
-/** `resolveSourceDateEpoch` reads the option or `$SOURCE_DATE_EPOCH`, validating it. */
-export function resolveSourceDateEpoch(value: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
-  if (value !== undefined) return value;
-  const raw = env['SOURCE_DATE_EPOCH'];
-  if (raw === undefined || raw === '') return 0;
-  if (!/^\d+$/.test(raw)) {
-    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `SOURCE_DATE_EPOCH=${JSON.stringify(raw)} is not a number of seconds`, { hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)' });
-  }
-  return Number(raw);
-}
-
-/** `loadPlan` reads the Dockerfile and plans the build (what `--dry-run` prints). */
-export async function loadPlan(o: BuildOptions): Promise<{ plan: BuildPlan; dockerfile: string; contextDir: string }> {
-  const contextDir = resolve(o.contextDir);
-  let st;
-  try {
-    st = await stat(contextDir);
-  } catch {
-    throw new OcibakeError('OCIBAKE_CONTEXT', `build context ${o.contextDir} does not exist`, { hint: 'pass the directory that holds your sources, e.g. `ocibake build .`' });
-  }
-  if (!st.isDirectory()) throw new OcibakeError('OCIBAKE_CONTEXT', `build context ${o.contextDir} is not a directory`, { hint: 'pass a directory; use -f for the Dockerfile' });
-  const dockerfile = o.dockerfile ? (isAbsolute(o.dockerfile) ? o.dockerfile : resolve(o.dockerfile)) : join(contextDir, 'Dockerfile');
-  const shown = o.dockerfile ?? join(o.contextDir, 'Dockerfile');
-  let text: string;
-  try {
-    text = await readFile(dockerfile, 'utf8');
-  } catch (err) {
-    throw new OcibakeError('OCIBAKE_CONTEXT', `cannot read Dockerfile ${shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-      hint: 'put a Dockerfile in the context directory or name one with -f',
-    });
-  }
-  const df = parseDockerfile(text, shown);
-  const plan = planBuild(df, {
-    platforms: o.platforms ? [...o.platforms] : [hostPlatform()],
-    buildArgs: o.buildArgs ?? {},
-    ...(o.target !== undefined ? { target: o.target } : {}),
-    sourceDateEpoch: resolveSourceDateEpoch(o.sourceDateEpoch),
-  });
-  return { plan, dockerfile: shown, contextDir };
-}
-
 /**
  * `build` runs a whole build and returns the result without publishing it (ko's split: build
  * never publishes). Host stages run natively (lib/exec); target stages are assembled from
@@ -132,7 +90,23 @@ export async function loadPlan(o: BuildOptions): Promise<{ plan: BuildPlan; dock
 export async function build(o: BuildOptions): Promise<BuildOutcome> {
   const t0 = Date.now();
   const progress = o.progress ?? noProgress;
-  const { plan, dockerfile, contextDir } = await loadPlan(o);
+  const cacheDir = resolve(o.cacheDir ?? defaultCacheDir());
+  await mkdir(cacheDir, { recursive: true });
+  const cache = new CacheStore({ dir: cacheDir, onCorrupt: (d) => progress({ type: 'warning', message: `dropped corrupt cache blob ${d}` }) });
+  let client: RegistryClient | undefined;
+  const getClient = (): RegistryClient => (client ??= createRegistryClient(o.registry ?? {}));
+  const resolver = new BaseResolver({ client: getClient, cache, cacheDir, overrides: o.bases ?? [], offline: o.offline ?? false, signal: o.signal });
+  // Bases are resolved (manifests and configs only) while planning, before any RUN: a base that
+  // lacks a platform, or a registry that is down, fails the build in a second, and the planner
+  // expands `$PATH` and relative WORKDIRs against the base's config as BuildKit does.
+  let loaded;
+  try {
+    loaded = await loadPlan(o, resolver);
+  } catch (err) {
+    await client?.close();
+    throw err;
+  }
+  const { plan, dockerfile, contextDir } = loaded;
   for (const w of plan.warnings) progress({ type: 'warning', message: w.message, file: w.file, line: w.line });
   progress({
     type: 'plan',
@@ -140,29 +114,13 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     stages: plan.instances.map((i) => ({ key: i.key, kind: i.kind, reason: i.reason })),
   });
 
-  const cacheDir = resolve(o.cacheDir ?? defaultCacheDir());
-  await mkdir(cacheDir, { recursive: true });
-  const cache = new CacheStore({ dir: cacheDir, onCorrupt: (d) => progress({ type: 'warning', message: `dropped corrupt cache blob ${d}` }) });
   const tmpRoot = await mkdtemp(join(cacheDir, 'tmp-build-'));
-  let client: RegistryClient | undefined;
-  const getClient = (): RegistryClient => (client ??= createRegistryClient(o.registry ?? {}));
   const close = async (): Promise<void> => {
     await client?.close();
     await rm(tmpRoot, { recursive: true, force: true });
   };
   try {
     const store = new BuildStore(cache);
-    const resolver = new BaseResolver({ client: getClient, cache, cacheDir, overrides: o.bases ?? [], offline: o.offline ?? false, signal: o.signal });
-    // Resolve every base image (manifests only) before any RUN: a base that lacks a platform, or
-    // a registry that is down, fails the build in a second instead of after the compiles.
-    await Promise.all(
-      plan.instances.flatMap((inst) => {
-        if (inst.kind !== 'target') return [];
-        const refs = inst.steps.flatMap((s) => (s.fromImage ? [s.fromImage] : []));
-        if (inst.base.type === 'image') refs.push(inst.base.ref);
-        return refs.map((ref) => resolver.resolve(ref, inst.platform));
-      }),
-    );
     const ignore = await loadDockerignore(contextDir, o.dockerfile ? resolve(o.dockerfile) : join(contextDir, 'Dockerfile'));
     const secrets = new Map((o.secrets ?? []).map((s) => [s.id, { src: s.src, env: s.env }]));
     const hostOutputs = await runHostStages(plan, {

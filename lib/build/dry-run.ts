@@ -4,7 +4,8 @@ import type { RegistryClient } from '../../registry/index.js';
 import { CacheStore, defaultCacheDir } from '../store/cache-store.js';
 import { resolve } from 'node:path';
 import { BaseResolver } from './bases.js';
-import { loadPlan, type BuildOptions } from './build.js';
+import type { BuildOptions } from './build.js';
+import { loadPlan } from './load-plan.js';
 
 /** `DryRunReport` is what `ocibake build --dry-run` prints: the plan and the bases it would use. */
 export interface DryRunReport {
@@ -21,7 +22,6 @@ export interface DryRunReport {
  * writing anything, so a user can see what would run where, once or per platform, and why.
  */
 export async function dryRun(o: BuildOptions): Promise<DryRunReport> {
-  const { plan, dockerfile } = await loadPlan(o);
   let client: RegistryClient | undefined;
   const cacheDir = resolve(o.cacheDir ?? defaultCacheDir());
   const resolver = new BaseResolver({
@@ -33,22 +33,21 @@ export async function dryRun(o: BuildOptions): Promise<DryRunReport> {
     signal: o.signal,
   });
   const bases: DryRunReport['bases'] = [];
+  let loaded;
   try {
-    for (const inst of plan.instances) {
+    loaded = await loadPlan(o, resolver, (ref, platform, err) => {
+      bases.push({ platform: formatPlatform(platform), ref, error: (err as Error).message });
+    });
+    for (const inst of loaded.plan.instances) {
       if (inst.kind !== 'target' || inst.base.type !== 'image') continue;
-      const entry: DryRunReport['bases'][number] = { platform: formatPlatform(inst.platform), ref: inst.base.ref };
-      try {
-        const r = await resolver.resolve(inst.base.ref, inst.platform);
-        entry.resolved = r.name;
-        entry.digest = r.image.descriptor.digest;
-      } catch (err) {
-        entry.error = (err as Error).message;
-      }
-      bases.push(entry);
+      const ref = inst.base.ref;
+      const r = await resolver.resolve(ref, inst.platform).catch(() => undefined);
+      if (r) bases.push({ platform: formatPlatform(inst.platform), ref, resolved: r.name, digest: r.image.descriptor.digest });
     }
   } finally {
     await client?.close();
   }
+  const { plan, dockerfile } = loaded;
   return {
     dockerfile,
     buildPlatform: formatPlatform(plan.buildPlatform),

@@ -34,6 +34,7 @@ before(async () => {
       'FROM alpine:3.20',
       'LABEL org.opencontainers.image.title=outputs-test',
       'ENV GREETING=hi',
+      'ENV PATH=/srv/bin:$PATH',
       'WORKDIR /srv',
       'COPY hello.txt site/ ./',
       'COPY --chown=nobody:nobody hello.txt /home/hello.txt',
@@ -69,6 +70,7 @@ test('type=oci passes oci-image-tool, skopeo and umoci; the image runs and has D
   assert.deepEqual(config.config['Cmd'], ['cat', '/srv/hello.txt']);
   assert.deepEqual(config.config['ExposedPorts'], { '8080/tcp': {} });
   assert.ok((config.config['Env'] as string[]).includes('GREETING=hi'));
+  assert.ok((config.config['Env'] as string[]).includes('PATH=/srv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'), '$PATH expands against the base image');
   assert.equal((config.config['Labels'] as Record<string, string>)['org.opencontainers.image.title'], 'outputs-test');
 });
 
