@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BuildPlan, StageInstance } from '../plan/types.js';
 import { formatPlatform, type Platform } from '../oci/platform.js';
 import { noProgress, type ProgressSink } from '../progress.js';
 import type { PathFilter } from '../context/entry.js';
 import { FileHasher } from '../context/entries-digest.js';
 import { SourceTree } from '../context/source-tree.js';
-import type { Executor, ExecutorMode } from './executor.js';
+import type { ExecMount, Executor, ExecutorMode } from './executor.js';
 import { createExecutor } from './select-executor.js';
 import { crossEnv, pickCCompiler } from './cross-env.js';
 import { archInfo } from './arch-table.js';
@@ -98,6 +98,12 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
   const toolVersions = checkToolchains(hostInstances, onEvent);
   const crossFor = crossEnvFactory(plan.buildPlatform, opts.cCompiler ?? 'auto', join(toolsDir, 'bin'));
   const hostEnv = withZigOnPath(process.env, join(toolsDir, 'bin'));
+  // The tool caches, and zig's own directory: a checkout under /tmp (the stage's private /tmp in
+  // the namespace) would otherwise hide the zig that $CC names.
+  const zig = findZig();
+  const zigDir = zig ? dirname(realpathSync(zig)) : undefined;
+  const toolMounts: ExecMount[] = [{ target: toolsDir, source: toolsDir, kind: 'dir', readonly: false }];
+  if (zigDir && !zigDir.startsWith(`${toolsDir}/`)) toolMounts.push({ target: zigDir, source: zigDir, kind: 'dir', readonly: true });
   const cache = opts.noCache ? undefined : new StageCache(opts.cacheDir);
   await cache?.sweep();
   const context = new SourceTree(opts.contextDir, 'the build context', opts.ignore ?? (await loadDockerignore(opts.contextDir, opts.dockerfilePath)));
@@ -139,7 +145,7 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
           run: {
             executor, dockerfile: opts.dockerfilePath, key: inst.key, platform, label: `${platform ? `${platform} ` : ''}${stageName(inst)}`,
             baseEnv, signal, onEvent, hidden,
-            toolMounts: [{ target: toolsDir, source: toolsDir, kind: 'dir', readonly: false }],
+            toolMounts,
             mounts: { cacheMountsDir: join(opts.cacheDir, 'mounts'), contextDir: opts.contextDir, secrets, stageRootfs: (from) => stageRootfs(plan, inst, from, outputs) },
           },
           onStep: (index, total, text) => {
