@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isOcibakeError } from '../lib/index.js';
@@ -20,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
+    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);

@@ -3,7 +3,8 @@
 // unpacked with umoci and run (chroot for amd64, qemu for arm64 and arm/v7).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../harness/registry.js';
@@ -49,6 +50,10 @@ test('the Go example builds for amd64, arm64, arm/v7, pushes an index, and each 
 
   const raw = await inspectRaw(reg, 'app:1.0');
   const index = JSON.parse(raw.toString()) as Index;
+  const meta = JSON.parse(readFileSync(join(work, 'meta.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(meta['containerimage.digest'], `sha256:${createHash('sha256').update(raw).digest('hex')}`, 'metadata names the pushed index');
+  assert.equal(meta['image.name'], `${reg.host}/app:1.0`);
+  assert.deepEqual(Object.keys(meta['ocibake.platforms'] as object), PLATFORMS);
   assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
   const platforms = index.manifests.map((m) => `${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`);
   assert.deepEqual(platforms, PLATFORMS, 'exactly the requested platforms, in order');
