@@ -17,7 +17,7 @@ import { OcibakeError, wrapError } from '../errors.js';
 import type { BaseResolver, ResolvedImage } from './bases.js';
 import type { BuildStore } from './build-store.js';
 import { applyConfigStep, historyFor, initialConfigState } from './config-steps.js';
-import { copyLayer, type CopyLayerSettings, type CopySource } from './copy-layer.js';
+import { prepareCopy, writeCopyLayer, type CopyLayerSettings, type CopySource } from './copy-layer.js';
 import { ImageFs } from './image-fs.js';
 import type { LayerMemo } from './layer-memo.js';
 
@@ -89,7 +89,12 @@ export async function assembleTarget(inst: StageInstance, ctx: AssembleContext):
   }
 
   const state = initialConfigState(baseImage?.config);
-  const items: HistoryItem[] = [];
+  // COPY/ADD steps are resolved in order but their layers are written concurrently: a layer's
+  // bytes depend only on its own entries. A step waits for earlier ones only when Docker's rules
+  // make it look at the image (an existing directory as destination, --chown=name).
+  const steps: Promise<HistoryItem>[] = [];
+  let entriesKnown: Promise<void> = Promise.resolve();
+  const layersWritten: Promise<unknown>[] = [];
   let written = 0;
   let reused = 0;
   const total = inst.steps.length;
@@ -98,32 +103,65 @@ export async function assembleTarget(inst: StageInstance, ctx: AssembleContext):
     const ins = step.instruction;
     ctx.progress({ type: 'step', key: inst.key, platform: formatPlatform(platform), index: i + 1, total, text: ins.text.replace(/\s+/g, ' ').slice(0, 120) });
     if (ins.kind === 'COPY' || ins.kind === 'ADD') {
-      const source = await copySourceFor(inst, step, ctx);
-      try {
-        const res = await copyLayer(step, source.source, fs, { cache: ctx.cache, memo: ctx.memo, hasher: ctx.hasher, tmpDir: ctx.tmpDir, settings: ctx.settings });
-        fs.addLayer(res.layer.descriptor, res.entries);
-        const history = historyFor(ins, isoTime(created), false);
-        items.push({ kind: 'layer', layer: { descriptor: res.layer.descriptor, diffId: res.layer.diffId, history } });
-        if (res.reused) reused++;
-        else written++;
-        ctx.progress({ type: 'layer', platform: formatPlatform(platform), digest: res.layer.descriptor.digest, size: res.layer.descriptor.size, diffId: res.layer.diffId, created_by: history.created_by ?? '' });
-      } catch (err) {
-        throw locate(err, ctx.dockerfile, step);
-      } finally {
-        await source.cleanup();
-      }
+      const earlierEntries = entriesKnown;
+      const earlierLayers = [...layersWritten];
+      const prepared = (async () => {
+        const source = await copySourceFor(inst, step, ctx);
+        try {
+          const p = await prepareCopy(step, source.source, fs, ctx.tmpDir, {
+            entriesOfEarlierSteps: () => earlierEntries,
+            layersOfEarlierSteps: async () => {
+              await earlierEntries;
+              await Promise.all(earlierLayers);
+            },
+          });
+          return { ...p, cleanup: async () => (await p.cleanup(), await source.cleanup()) };
+        } catch (err) {
+          await source.cleanup();
+          throw err;
+        }
+      })();
+      entriesKnown = Promise.all([earlierEntries, prepared]).then(([, p]) => fs.addEntries(p.entries));
+      entriesKnown.catch(() => {}); // the failure surfaces through the step's own promise below
+      const item = prepared
+        .then(async (p) => {
+          try {
+            return await writeCopyLayer(p.entries, { cache: ctx.cache, memo: ctx.memo, hasher: ctx.hasher, settings: ctx.settings });
+          } finally {
+            await p.cleanup();
+          }
+        })
+        .then((layer): HistoryItem => {
+          fs.addLayer(i, layer.descriptor);
+          if (layer.reused) reused++;
+          else written++;
+          const history = historyFor(ins, isoTime(created), false);
+          ctx.progress({ type: 'layer', platform: formatPlatform(platform), digest: layer.descriptor.digest, size: layer.descriptor.size, diffId: layer.diffId, created_by: history.created_by ?? '' });
+          return { kind: 'layer', layer: { descriptor: layer.descriptor, diffId: layer.diffId, history } };
+        })
+        .catch((err: unknown) => {
+          throw locate(err, ctx.dockerfile, step);
+        });
+      item.catch(() => {}); // awaited in order below; this only marks it handled meanwhile
+      layersWritten.push(item);
+      steps.push(item);
     } else if (ins.kind === 'RUN') {
       throw new OcibakeError('OCIBAKE_RUN_IN_TARGET_STAGE', `${ctx.dockerfile}:${ins.range.startLine}: RUN in a target-platform stage`, {
         hint: 'mark the stage FROM --platform=$BUILDPLATFORM and cross-compile, then COPY --from the result',
       });
     } else if (applyConfigStep(state, step)) {
-      items.push({ kind: 'empty', history: historyFor(ins, isoTime(created), true) });
+      steps.push(Promise.resolve({ kind: 'empty', history: historyFor(ins, isoTime(created), true) }));
     }
   }
+  // Wait for every step (so no temp file is removed under a running write), then fail on the first error.
+  const settled = await Promise.allSettled(steps);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const ordered = settled.map((r) => (r as PromiseFulfilledResult<HistoryItem>).value);
 
   let image = baseImage;
   let pending: HistoryEntry[] = [];
-  for (const item of items) {
+  for (const item of ordered) {
     if (item.kind === 'empty') {
       pending.push(item.history);
       continue;

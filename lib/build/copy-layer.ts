@@ -29,13 +29,6 @@ export interface CopySource {
   filter?: PathFilter | undefined;
 }
 
-/** `CopyLayerResult` is the layer a COPY/ADD produced and the entries it holds. */
-export interface CopyLayerResult {
-  layer: WrittenLayer;
-  entries: ContextEntry[];
-  reused: boolean;
-}
-
 /** `toLayerEntry` maps a resolved COPY entry onto the layer writer's entry (mtime left to SOURCE_DATE_EPOCH). */
 export function toLayerEntry(e: ContextEntry): LayerEntry {
   const base = { path: e.destPath, mode: e.mode, uid: e.uid, gid: e.gid };
@@ -49,21 +42,33 @@ export function toLayerEntry(e: ContextEntry): LayerEntry {
   }
 }
 
+/** `PreparedCopy` is a COPY/ADD resolved to its entries, with the temp files they may point into. */
+export interface PreparedCopy {
+  entries: ContextEntry[];
+  /** Removes temp files (ADD's unpacked archive); call after the layer is written. */
+  cleanup(): Promise<void>;
+}
+
+/** What `prepareCopy` may have to wait for: earlier steps' entries (is a path a directory?) and layers (/etc/passwd). */
+export interface CopyWaits {
+  entriesOfEarlierSteps(): Promise<void>;
+  layersOfEarlierSteps(): Promise<void>;
+}
+
+/** A destination Docker treats as a directory whatever the image holds (`/app/`, `.`, `..`). */
+function dirLike(dest: string): boolean {
+  return dest.endsWith('/') || /(^|\/)\.{0,2}$/.test(dest);
+}
+
 /**
- * `copyLayer` turns one COPY/ADD step into a layer: resolve the sources with Docker's rules
- * (lib/context), then write a deterministic layer, memoised by content so the same files for
- * several platforms, or an unchanged rebuild, compress nothing again.
- *
- *   COPY --from=build /out/main /main   →   one layer holding /main
+ * `prepareCopy` resolves one COPY/ADD into the exact entries it creates, with Docker's rules
+ * (lib/context). It consults the image only when it must: whether a destination without a
+ * trailing slash is an existing directory, and /etc/passwd for `--chown=name`. Otherwise it does
+ * not wait for earlier steps, so a stage's COPY layers can be compressed concurrently.
  */
-export async function copyLayer(
-  step: Step,
-  source: CopySource,
-  fs: ImageFs,
-  ctx: { cache: CacheStore; memo: LayerMemo; hasher: FileHasher; tmpDir: string; settings: CopyLayerSettings },
-): Promise<CopyLayerResult> {
+export async function prepareCopy(step: Step, source: CopySource, fs: ImageFs, tmpDir: string, waits: CopyWaits): Promise<PreparedCopy> {
   const ins = step.instruction;
-  if (ins.kind !== 'COPY' && ins.kind !== 'ADD') throw new OcibakeError('OCIBAKE_INTERNAL', `copyLayer called for ${ins.kind}`);
+  if (ins.kind !== 'COPY' && ins.kind !== 'ADD') throw new OcibakeError('OCIBAKE_INTERNAL', `prepareCopy called for ${ins.kind}`);
   const remote = ins.sources.find((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s));
   if (remote) {
     throw new OcibakeError('OCIBAKE_CONTEXT', `ADD ${remote}: remote sources are not supported`, {
@@ -82,23 +87,45 @@ export async function copyLayer(
     heredocs: ins.heredocs,
   };
   const destAbs = posix.resolve(step.workdir || '/', ins.dest);
-  const destIsDir = await fs.isDir(destAbs);
-  const users = ins.chown && /[^0-9:]/.test(ins.chown) ? await fs.users(ctx.tmpDir) : undefined;
-  const unpackDir = await mkdtemp(join(ctx.tmpDir, 'add-'));
+  let destIsDir = false;
+  if (!dirLike(ins.dest)) {
+    await waits.entriesOfEarlierSteps();
+    destIsDir = await fs.isDir(destAbs);
+  }
+  let users;
+  if (ins.chown && /[^0-9:]/.test(ins.chown)) {
+    await waits.layersOfEarlierSteps();
+    users = await fs.users(tmpDir);
+  }
+  const unpackDir = await mkdtemp(join(tmpDir, 'add-'));
+  const cleanup = (): Promise<void> => rm(unpackDir, { recursive: true, force: true });
   try {
     const tree = new SourceTree(source.root, source.label, source.filter);
     const entries = (await resolveCopy(spec, tree, { users, destIsDir: (p) => (p === destAbs ? destIsDir : false), tmpDir: unpackDir })).filter(
       (e) => e.destPath !== '/',
     );
-    const s = ctx.settings;
-    const key = LayerMemo.key(await entriesDigest(entries, ctx.hasher), { f: s.format, e: s.sourceDateEpoch, l: s.level, c: s.compression, v: 1 });
-    const written = await ctx.memo.get(
-      key,
-      () => writeLayer(entries.map(toLayerEntry), { compression: s.compression, level: s.level, sourceDateEpoch: s.sourceDateEpoch, mediaTypes: s.format }, ctx.cache),
-      !s.noCache,
-    );
-    return { layer: written, entries, reused: written.reused };
-  } finally {
-    await rm(unpackDir, { recursive: true, force: true });
+    return { entries, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
   }
+}
+
+/**
+ * `writeCopyLayer` writes the entries of a COPY/ADD as a deterministic layer, memoised by content
+ * so the same files for several platforms, or an unchanged rebuild, compress nothing again.
+ *
+ *   COPY --from=build /out/main /main   →   one layer holding /main
+ */
+export async function writeCopyLayer(
+  entries: readonly ContextEntry[],
+  ctx: { cache: CacheStore; memo: LayerMemo; hasher: FileHasher; settings: CopyLayerSettings },
+): Promise<WrittenLayer & { reused: boolean }> {
+  const s = ctx.settings;
+  const key = LayerMemo.key(await entriesDigest(entries, ctx.hasher), { f: s.format, e: s.sourceDateEpoch, l: s.level, c: s.compression, v: 1 });
+  return ctx.memo.get(
+    key,
+    () => writeLayer(entries.map(toLayerEntry), { compression: s.compression, level: s.level, sourceDateEpoch: s.sourceDateEpoch, mediaTypes: s.format }, ctx.cache),
+    !s.noCache,
+  );
 }

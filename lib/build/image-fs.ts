@@ -28,8 +28,8 @@ export class ImageFs {
   readonly #store: BlobReader;
   readonly #cacheDir: string;
   readonly #baseLayers: readonly Descriptor[];
-  /** Every layer so far: base layers, then the ones this build appended. */
-  readonly #layers: Descriptor[];
+  /** Layers this build appended, by step position (they may finish out of order). */
+  readonly #ownLayers = new Map<number, Descriptor>();
   /** Paths written by this build's own layers, known without reading anything. */
   readonly #ownDirs = new Set<string>();
   readonly #ownOthers = new Set<string>();
@@ -39,22 +39,21 @@ export class ImageFs {
     this.#store = store;
     this.#cacheDir = cacheDir;
     this.#baseLayers = [...baseLayers];
-    this.#layers = [...baseLayers];
   }
 
   /** `fork` copies the state for a stage that starts FROM this one. */
   fork(): ImageFs {
-    const f = new ImageFs(this.#store, this.#cacheDir, this.#baseLayers);
-    f.#layers.splice(0, f.#layers.length, ...this.#layers);
+    // The parent stage is complete when a stage forks it: its layers become the child's base.
+    const own = [...this.#ownLayers.entries()].sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+    const f = new ImageFs(this.#store, this.#cacheDir, [...this.#baseLayers, ...own]);
     f.#baseDirs = this.#baseDirs;
     for (const d of this.#ownDirs) f.#ownDirs.add(d);
     for (const o of this.#ownOthers) f.#ownOthers.add(o);
     return f;
   }
 
-  /** `addLayer` records a layer this build wrote (its entries are known: no listing needed). */
-  addLayer(desc: Descriptor, entries: readonly { destPath: string; type: string }[]): void {
-    this.#layers.push(desc);
+  /** `addEntries` records what a COPY of this build puts in the image (known without reading anything). */
+  addEntries(entries: readonly { destPath: string; type: string }[]): void {
     for (const e of entries) {
       if (e.type === 'dir') {
         this.#ownDirs.add(e.destPath);
@@ -64,6 +63,11 @@ export class ImageFs {
         this.#ownDirs.delete(e.destPath);
       }
     }
+  }
+
+  /** `addLayer` records the layer written for step `position` (read by `users`). */
+  addLayer(position: number, desc: Descriptor): void {
+    this.#ownLayers.set(position, desc);
   }
 
   /** `isDir` tells whether an absolute path is a directory in the image as assembled so far. */
@@ -80,7 +84,8 @@ export class ImageFs {
   async users(tmpRoot: string): Promise<UserDb> {
     const dir = await mkdtemp(join(tmpRoot, 'etc-'));
     try {
-      await readImagePaths(this.#store, this.#layers, ['/etc/passwd', '/etc/group'], dir);
+      const own = [...this.#ownLayers.entries()].sort((a, b) => a[0] - b[0]).map(([, d]) => d);
+      await readImagePaths(this.#store, [...this.#baseLayers, ...own], ['/etc/passwd', '/etc/group'], dir);
       const read = (f: string) => readFile(join(dir, 'etc', f), 'utf8').catch(() => '');
       return parseUserDb(await read('passwd'), await read('group'));
     } finally {

@@ -17,6 +17,34 @@ export interface GzipOptions {
 }
 
 const WINDOW = 32 * 1024;
+/** Bits per byte above which a block is stored rather than searched for matches. */
+const STORE_ENTROPY = 7.9;
+
+/**
+ * `looksIncompressible` estimates a block's byte entropy from every 8th byte. Already-compressed
+ * or random data (archives, images, model weights) sits at ~8 bits/byte, where deflate's match
+ * search costs the most CPU and saves < 1%; such a block is written as a stored deflate block,
+ * as klauspost/compress (BuildKit's and containers/image's gzip) does. The decision depends only
+ * on the block's bytes, so the output stays reproducible and independent of the thread count.
+ */
+export function looksIncompressible(block: Uint8Array): boolean {
+  if (block.length < 4096) return false;
+  const counts = new Uint32Array(256);
+  let n = 0;
+  for (let i = 0; i < block.length; i += 8) {
+    counts[block[i]!]!++;
+    n++;
+  }
+  let entropy = 0;
+  for (let b = 0; b < 256; b++) {
+    const c = counts[b]!;
+    if (c === 0) continue;
+    const p = c / n;
+    entropy -= p * Math.log2(p);
+  }
+  // A sample of n bytes cannot show more than log2(n) bits; 16K samples per 128 KiB block allow 14.
+  return entropy >= STORE_ENTROPY;
+}
 // RFC 1952 header: magic, deflate, no flags, mtime 0 (reproducible), no extra flags, OS unknown (255).
 const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
 // A final, empty fixed-Huffman block: closes the deflate stream after the last sync-flushed block.
@@ -59,7 +87,8 @@ export async function* parallelGzip(source: AsyncIterable<Buffer>, options: Gzip
     crc = crc32(block, crc);
     length += fill;
     const dictEnd = (((seq - 1) % slots) + 1) * blockSize;
-    const options: ZlibOptions = { level, finishFlush: constants.Z_SYNC_FLUSH, ...(seq > 0 ? { dictionary: ring.subarray(dictEnd - WINDOW, dictEnd) } : {}) };
+    const blockLevel = level > 0 && looksIncompressible(block) ? 0 : level;
+    const options: ZlibOptions = { level: blockLevel, finishFlush: constants.Z_SYNC_FLUSH, ...(seq > 0 && blockLevel > 0 ? { dictionary: ring.subarray(dictEnd - WINDOW, dictEnd) } : {}) };
     const job = running(() => deflateRawAsync(block, options)).catch((err: unknown) => {
       throw new LayerWriteError(`compressing a layer block: ${(err as Error).message}`, { cause: err });
     });

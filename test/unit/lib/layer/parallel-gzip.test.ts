@@ -40,3 +40,17 @@ test('parallelGzip: empty input and levels 1 and 9', async () => {
   assert.deepEqual(gunzipSync(l9), data);
   assert.notDeepEqual(l1, l9);
 });
+
+test('parallelGzip: incompressible blocks are stored, compressible ones still deflated, in one valid stream', async () => {
+  const { looksIncompressible } = await import('../../../../lib/layer/parallel-gzip.js');
+  const random = randomBytes(128 * 1024);
+  const text = Buffer.from('the quick brown fox jumps over the lazy dog\n'.repeat(3000)).subarray(0, 128 * 1024);
+  assert.equal(looksIncompressible(random), true);
+  assert.equal(looksIncompressible(text), false);
+  const data = Buffer.concat([random, text, random]);
+  const out = await collectBytes(parallelGzip(chunks(data, 50_000), { level: 6 }));
+  assert.deepEqual(gunzipSync(out), data);
+  // Two stored random blocks (≈ their size plus 5 bytes per 64 KiB) plus a text block that deflates to almost nothing.
+  assert.ok(out.length < 2 * random.length + 2048, `output ${out.length} bytes`);
+  assert.ok(out.length > 2 * random.length, 'random data is not magically smaller');
+});
