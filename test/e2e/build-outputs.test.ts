@@ -119,6 +119,36 @@ test('--dry-run prints the plan and writes nothing (--no-cache is a flag of its 
   assert.equal(existsSync(out), false);
 });
 
+test('--secret reaches RUN --mount=type=secret and is found nowhere in the cache, the output or the logs', async () => {
+  const dir = join(work, 'secret-ctx');
+  mkdirSync(dir, { recursive: true });
+  const value = `s3cr3t-${process.pid}-value`;
+  writeFileSync(join(work, 'token.txt'), value);
+  // The Dockerfile holds only the secret's hash: the value itself must come through --secret.
+  const { createHash } = await import('node:crypto');
+  const hash = createHash('sha256').update(value).digest('hex');
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    [
+      'FROM --platform=$BUILDPLATFORM alpine:3.20 AS check',
+      `RUN --mount=type=secret,id=tok test "$(sha256sum < /run/secrets/tok | cut -d' ' -f1)" = "${hash}" && mkdir -p /out && echo verified > /out/ok`,
+      'FROM scratch',
+      'COPY --from=check /out/ok /ok',
+      '',
+    ].join('\n'),
+  );
+  const secretCache = join(work, 'secret-cache');
+  const out = join(work, 'secret-out');
+  const run = await ocibake(['build', dir, '--platform', 'linux/amd64,linux/arm64', '--secret', `id=tok,src=${join(work, 'token.txt')}`, '-o', `type=oci,dest=${out}`, '-t', 's:1', '--progress', 'plain', '--metadata-file', join(work, 'secret-meta.json')], { env: { OCIBAKE_CACHE: secretCache } });
+  assert.equal(run.code, 0, run.stderr);
+  const { execFileSync } = await import('node:child_process');
+  for (const where of [secretCache, out, join(work, 'secret-meta.json')]) {
+    const hits = execFileSync('sh', ['-c', `grep -rlaF -- "$0" "$1" || true`, value, where], { encoding: 'utf8' }).trim();
+    assert.equal(hits, '', `secret found in ${hits}`);
+  }
+  assert.doesNotMatch(run.stdout + run.stderr, new RegExp(value));
+});
+
 test('bad input fails with one clear message and no stack trace', async (t) => {
   const bad = join(work, 'bad');
   mkdirSync(bad, { recursive: true });
