@@ -47,6 +47,9 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildSummary> {
     throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', '--push-by-digest pushes without tags: give -t REGISTRY/REPOSITORY only', { hint: 'tag later with `ocibake index create -t REPO:TAG REPO@sha256:…`' });
   }
   const outputs = effectiveOutputs(o);
+  if (outputs.some((x) => x.type === 'registry') && tags.length === 0) {
+    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', '--push needs at least one -t REGISTRY/REPOSITORY:TAG', { hint: 'e.g. -t ghcr.io/you/app:1.0 --push' });
+  }
   const started = Date.now();
   const outcome = await build(o);
   try {

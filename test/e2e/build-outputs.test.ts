@@ -158,6 +158,8 @@ test('bad input fails with one clear message and no stack trace', async (t) => {
     { name: 'unknown --platform', dockerfile: 'FROM scratch\n', args: ['--platform', 'linux/sparc64'], expect: /invalid platform "linux\/sparc64"/ },
     { name: 'unknown instruction', dockerfile: 'FROM scratch\nCOPPY a b\n', expect: /Dockerfile:2.*COPPY/ },
     { name: 'bad --output', dockerfile: 'FROM scratch\n', args: ['-o', 'type=tarball'], expect: /invalid --output/ },
+    { name: '--push without -t', dockerfile: 'FROM scratch\nCOPY nope.txt /\n', args: ['--push'], expect: /--push needs at least one -t/ },
+    { name: 'no Dockerfile', dockerfile: '', args: ['-f', join(work, 'missing', 'Dockerfile')], expect: /cannot read Dockerfile .*missing\/Dockerfile: ENOENT/ },
   ];
   for (const c of cases) {
     await t.test(c.name, async () => {
