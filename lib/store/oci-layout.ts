@@ -1,15 +1,14 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
-import type { Opts, Target } from '../oci/content-store.js';
+import type { Target } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { type Digest, isDigest } from '../oci/digest.js';
+import { isDigest } from '../oci/digest.js';
 import { canonicalJson, type Index } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { BlobDir, type CorruptBlobReporter } from './blob-dir.js';
+import type { CorruptBlobReporter } from './blob-dir.js';
+import { BlobDirStore } from './blob-dir-store.js';
 import { BlobNotFoundError, StoreError } from './errors.js';
-import type { Ingester } from './ingester.js';
 
 /** The annotation that names an image in an OCI layout's index.json (image-spec annotations.md). */
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -31,15 +30,12 @@ export interface OciLayoutOptions {
  *   await copyGraph(buildStore, layout, root);
  *   await layout.tag(root, 'latest');
  */
-export class OciLayout implements Target, Ingester {
-  readonly dir: string;
-  readonly #blobs: BlobDir;
+export class OciLayout extends BlobDirStore implements Target {
   // index.json updates are read-modify-write; chaining them keeps concurrent tags in one process consistent.
   #indexLock: Promise<unknown> = Promise.resolve();
 
   private constructor(dir: string, onCorrupt?: CorruptBlobReporter) {
-    this.dir = dir;
-    this.#blobs = new BlobDir(dir, join(dir, '.ocibake-tmp'), onCorrupt);
+    super(dir, join(dir, '.ocibake-tmp'), onCorrupt);
   }
 
   /** `open` opens (or creates) the layout in `dir`. */
@@ -69,32 +65,6 @@ export class OciLayout implements Target, Ingester {
     }
     if (version !== '1.0.0') throw new StoreError(`unsupported OCI layout version ${String(version)} in ${layout.dir}`);
     return layout;
-  }
-
-  exists(desc: Descriptor): Promise<boolean> {
-    return this.#blobs.exists(desc);
-  }
-
-  fetch(desc: Descriptor, o?: Opts): Promise<Readable> {
-    return this.#blobs.fetch(desc, o);
-  }
-
-  push(desc: Descriptor, body: Readable | Uint8Array, o?: Opts): Promise<void> {
-    return this.#blobs.push(desc, body, o);
-  }
-
-  ingest(mediaType: string, body: Readable, o?: Opts): Promise<Descriptor> {
-    return this.#blobs.ingest(mediaType, body, o);
-  }
-
-  /** `list` returns the digests of every blob in the layout. */
-  list(): Promise<Digest[]> {
-    return this.#blobs.list();
-  }
-
-  /** `blobPath` is the file of a blob inside the layout. */
-  blobPath(digest: Digest): string {
-    return this.#blobs.path(digest);
   }
 
   /** `index` reads index.json. */
@@ -149,7 +119,7 @@ export class OciLayout implements Target, Ingester {
 
   /** `tidy` removes the temp directory once writes are over, leaving a clean layout. */
   tidy(): Promise<void> {
-    return this.#blobs.tidy();
+    return this.blobs.tidy();
   }
 
   #updateIndex(change: (index: Index) => Promise<void>): Promise<void> {
