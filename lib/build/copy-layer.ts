@@ -37,6 +37,8 @@ export function toLayerEntry(e: ContextEntry): LayerEntry {
       return { ...base, type: 'dir' };
     case 'symlink':
       return { ...base, type: 'symlink', linkname: e.linkTarget ?? '' };
+    case 'hardlink':
+      return { ...base, type: 'hardlink', linkname: e.linkTarget ?? '' };
     case 'file':
       return e.content !== undefined ? { ...base, type: 'file', data: e.content } : { ...base, type: 'file', source: e.hostPath, size: e.size };
   }

@@ -1,13 +1,15 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, symlink, copyFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { extract } from 'tar-stream';
+import { extract, type Header } from 'tar-stream';
 import type { ContextEntry } from './entry.js';
 import { ContextError } from './errors.js';
+import { ArchiveTree, ArchiveTreeError } from './archive-tree.js';
+import { cleanRelative } from './scoped-path.js';
 
 /** `ArchiveKind` is what `ADD` recognises as a local archive to unpack (by magic bytes, like Docker). */
 export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
@@ -33,64 +35,116 @@ export async function sniffArchive(path: string): Promise<ArchiveKind | undefine
 function decompressed(path: string, kind: ArchiveKind): Readable {
   const file = createReadStream(path);
   if (kind === 'tar') return file;
-  if (kind === 'gzip') return file.pipe(createGunzip());
+  if (kind === 'gzip') {
+    const gz = createGunzip();
+    file.on('error', (err) => gz.destroy(err));
+    return file.pipe(gz);
+  }
   // Node has no bzip2/xz/zstd decoder; the host's tools are the well-kept implementations.
   const tool = { bzip2: 'bzip2', xz: 'xz', zstd: 'zstd' }[kind];
+  const out = new PassThrough();
   const child = spawn(tool, ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
-  child.on('error', () => child.stdout.destroy(new ContextError(`ADD ${path}: ${kind} archives need the "${tool}" command`, `install ${tool}, or recompress the archive with gzip`)));
+  child.on('error', () => out.destroy(new ContextError(`ADD ${path}: ${kind} archives need the "${tool}" command`, `install ${tool}, or recompress the archive with gzip`)));
+  child.on('close', (code) => {
+    if (code !== 0 && code !== null) out.destroy(new Error(`${tool} -d exited with status ${code}`));
+  });
+  child.stdin.on('error', () => {});
+  file.on('error', (err) => out.destroy(err));
   file.pipe(child.stdin);
-  return child.stdout;
+  child.stdout.pipe(out);
+  return out;
 }
 
 /**
- * `extractArchive` unpacks a local tar (plain, gzip, bzip2, xz, zstd) for `ADD` into `workDir`
- * and returns one entry per member with `destPath` under `destDir`. Member paths are cleaned
- * (leading `/` and `..` cannot escape), owners and modes come from the headers, hard links
- * become copies and device nodes are skipped.
+ * `readArchive` reads a local archive (tar, gzip, bzip2, xz, zstd) for `ADD` and returns the
+ * entries it creates under `destDir`, with BuildKit's extraction rules (see `ArchiveTree`).
+ * Nothing is created on the host from the archive's names: member bytes are spooled into fresh
+ * files of `spoolDir` (a directory the caller created and removes), named by position. Owners
+ * and modes come from the headers. Entries BuildKit refuses (paths or symlinks leaving the
+ * extraction root, device nodes, hard links to nothing) are a `ContextError` naming the member.
  */
-export async function extractArchive(path: string, kind: ArchiveKind, destDir: string, workDir: string): Promise<ContextEntry[]> {
-  await mkdir(workDir, { recursive: true });
-  const entries: ContextEntry[] = [];
-  const seen = new Map<string, string>();
+export async function readArchive(path: string, kind: ArchiveKind, destDir: string, spoolDir: string, label = path): Promise<ContextEntry[]> {
+  const tree = new ArchiveTree();
+  let spooled = 0;
   const ex = extract();
-  ex.on('entry', (h, stream, next) => {
-    const rel = posix.normalize(`/${h.name}`).replace(/^\/+/, '').replace(/\/+$/, '');
-    const done = (err?: unknown): void => {
-      stream.resume();
-      next(err as Error | undefined);
-    };
-    if (rel === '' || rel === '.') return done();
-    const host = join(workDir, rel);
-    const base = { destPath: posix.join(destDir, rel), mode: (h.mode ?? 0o644) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, size: 0 };
-    const mtimeMs = h.mtime ? h.mtime.getTime() : undefined;
-    const withTime = <T extends ContextEntry>(e: T): T => (mtimeMs === undefined ? e : { ...e, mtimeMs });
-    (async () => {
-      await mkdir(join(host, '..'), { recursive: true });
-      if (h.type === 'directory') {
-        await mkdir(host, { recursive: true });
-        entries.push(withTime({ ...base, type: 'dir' }));
-      } else if (h.type === 'symlink') {
-        await symlink(h.linkname ?? '', host).catch(() => undefined);
-        entries.push(withTime({ ...base, type: 'symlink', linkTarget: h.linkname ?? '' }));
-      } else if (h.type === 'link') {
-        const from = seen.get(posix.normalize(`/${h.linkname ?? ''}`).replace(/^\/+/, ''));
-        if (from) {
-          await copyFile(from, host);
-          const orig = entries.find((e) => e.hostPath === from);
-          entries.push(withTime({ ...base, type: 'file', hostPath: host, size: orig?.size ?? 0, mode: orig?.mode ?? base.mode }));
-        }
-      } else if (h.type === 'file' || h.type === 'contiguous-file' || h.type == null) {
-        await pipeline(stream, createWriteStream(host));
-        seen.set(rel, host);
-        entries.push(withTime({ ...base, type: 'file', hostPath: host, size: h.size ?? 0 }));
+  const refuse = (h: Header, why: string): ContextError =>
+    new ContextError(`ADD ${label}: archive member ${JSON.stringify(h.name)}: ${why}`, 'BuildKit refuses such archives too; rebuild the archive without it');
+  const member = async (h: Header, body: AsyncIterable<Buffer>): Promise<void> => {
+    const name = cleanRelative(h.name);
+    if (name === undefined) throw refuse(h, 'the path leaves the extraction root');
+    if (name === '') return;
+    const owner = { uid: h.uid ?? 0, gid: h.gid ?? 0 };
+    const mode = (h.mode ?? 0o644) & 0o7777;
+    const at = async (followLeaf: boolean): Promise<string> => {
+      try {
+        return await tree.resolve(name, followLeaf);
+      } catch (err) {
+        throw err instanceof ArchiveTreeError ? refuse(h, err.message) : err;
       }
-    })().then(() => done(), done);
+    };
+    const put = (rel: string, node: Parameters<ArchiveTree['put']>[1]): void => {
+      try {
+        tree.put(rel, node);
+      } catch (err) {
+        throw err instanceof ArchiveTreeError ? refuse(h, err.message) : err;
+      }
+    };
+    switch (h.type) {
+      case 'directory': {
+        const rel = await at(true);
+        if (rel !== '') put(rel, { type: 'dir', mode, ...owner });
+        return;
+      }
+      case 'file':
+      case 'contiguous-file': {
+        const rel = await at(false);
+        const spool = join(spoolDir, String(spooled++));
+        // 'wx' (O_CREAT|O_EXCL) in a directory only we write to: the name is ours, never followed.
+        await pipeline(Readable.from(body), createWriteStream(spool, { flags: 'wx', mode: 0o600 }));
+        put(rel, { type: 'file', mode, ...owner, size: h.size ?? 0, spool });
+        return;
+      }
+      case 'symlink': {
+        const rel = await at(false);
+        put(rel, { type: 'symlink', ...owner, target: h.linkname ?? '' });
+        return;
+      }
+      case 'link': {
+        const rel = await at(false);
+        const linkName = cleanRelative(h.linkname ?? '');
+        if (linkName === undefined) throw refuse(h, `the hard link target ${JSON.stringify(h.linkname)} leaves the extraction root`);
+        let target;
+        try {
+          target = await tree.linkTarget(linkName);
+        } catch (err) {
+          throw err instanceof ArchiveTreeError ? refuse(h, err.message) : err;
+        }
+        const t = target.node;
+        if (t.type === 'symlink') put(rel, { type: 'symlink', ...owner, target: t.target });
+        else put(rel, { type: 'hardlink', mode, ...owner, size: t.size, spool: t.spool, of: t.type === 'hardlink' ? t.of : target.rel });
+        return;
+      }
+      default:
+        throw refuse(h, `${h.type ?? 'unknown'} entries cannot be added to an image`);
+    }
+  };
+  ex.on('entry', (h, stream, next) => {
+    member(h, stream as AsyncIterable<Buffer>).then(
+      () => {
+        stream.resume();
+        next();
+      },
+      (err: unknown) => {
+        stream.resume();
+        next(err as Error);
+      },
+    );
   });
   try {
     await pipeline(decompressed(path, kind), ex);
   } catch (err) {
     if (err instanceof ContextError) throw err;
-    throw new ContextError(`ADD ${path}: cannot unpack the ${kind} archive: ${(err as Error).message}`, 'check that the file is a complete archive');
+    throw new ContextError(`ADD ${label}: cannot unpack the ${kind} archive: ${(err as Error).message}`, 'check that the file is a complete archive');
   }
-  return entries;
+  return tree.entries(destDir);
 }

@@ -5,14 +5,15 @@
  * directory; the image builder feeds the same list to the layer writer.
  */
 export interface ContextEntry {
-  type: 'file' | 'dir' | 'symlink';
+  /** `hardlink` is a second name for a file earlier in the same list (`linkTarget`); `hostPath` holds its bytes too. */
+  type: 'file' | 'dir' | 'symlink' | 'hardlink';
   /** Absolute POSIX path in the destination filesystem, normalised, no trailing slash (`/app/main.go`). */
   destPath: string;
-  /** For files: the host file holding the bytes. */
+  /** For files (and hard links): the host file holding the bytes. */
   hostPath?: string;
   /** For files written from a heredoc: the bytes. */
   content?: Uint8Array;
-  /** For symlinks: the link target, verbatim. */
+  /** For symlinks: the link target, verbatim. For hard links: the absolute destination path of the file it names. */
   linkTarget?: string;
   /** Permission bits (`0o755`), including setuid/setgid/sticky. */
   mode: number;

@@ -1,8 +1,9 @@
-import { posix } from 'node:path';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import type { Heredoc } from '../dockerfile/instructions.js';
 import type { ContextEntry } from './entry.js';
 import { ContextError } from './errors.js';
-import { extractArchive, sniffArchive } from './archive.js';
+import { readArchive, sniffArchive } from './archive.js';
 import { parseChmod, parseChown, parseUserDb, type Owner, type UserDb } from './owner.js';
 import type { SourceTree, TreeNode } from './source-tree.js';
 import { compileGlob, hasWildcard, matchGlob } from './wildcard.js';
@@ -27,7 +28,7 @@ export interface ResolveOptions {
   users?: UserDb | undefined;
   /** Whether a destination path already is a directory in the destination (then a file goes inside it). */
   destIsDir?: ((absPath: string) => boolean) | undefined;
-  /** Where ADD unpacks local archives; the caller removes it once the entries are written. */
+  /** Where ADD spools the bytes of local archives' members; the caller removes it once the entries are written. */
   tmpDir?: string | undefined;
 }
 
@@ -99,7 +100,8 @@ export async function resolveCopy(spec: CopySpec, tree: SourceTree, opts: Resolv
       const kind = await sniffArchive(n.hostPath);
       if (kind) {
         if (!opts.tmpDir) throw new ContextError('ADD of an archive needs a scratch directory', 'pass tmpDir to resolveCopy');
-        const members = await extractArchive(n.hostPath, kind, destAbs, posix.join(opts.tmpDir, `add-${out.length}-${posix.basename(n.rel)}`));
+        await mkdir(opts.tmpDir, { recursive: true });
+        const members = await readArchive(n.hostPath, kind, destAbs, await mkdtemp(join(opts.tmpDir, 'add-')), n.rel);
         for (const m of members) {
           if (spec.chown) Object.assign(m, owner);
           if (chmod !== undefined && m.type !== 'symlink') m.mode = chmod;

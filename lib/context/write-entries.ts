@@ -1,33 +1,58 @@
-import { chmod, copyFile, lchown, lstat, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, copyFile, lchown, link, lstat, mkdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContextEntry } from './entry.js';
+import { ContextError } from './errors.js';
+import { resolveScoped, type ScopedNode } from './scoped-path.js';
 
 /**
  * `writeEntries` materialises COPY/ADD entries under a host directory that stands for `/` of a
- * stage (host-stage execution). Whatever is in the way of an entry of another type is replaced,
- * as a layer would shadow it. Ownership is applied where the process may (as root, or in a
- * rootless run when the ids are ours); modes always.
+ * stage. Paths are resolved as inside the stage (`resolveScoped`): a symlink the stage holds,
+ * `/x -> /etc` say, leads to `<root>/etc`, never to the host's `/etc`, and an entry replaces a
+ * symlink at its own path instead of writing through it. Whatever is in the way of an entry of
+ * another type is replaced, as a layer would shadow it. Ownership is applied where the process
+ * may (as root, or in a rootless run when the ids are ours); modes always.
  */
 export async function writeEntries(root: string, entries: readonly ContextEntry[]): Promise<void> {
+  const lookup = async (rel: string): Promise<ScopedNode> => {
+    const st = await lstat(join(root, rel)).catch(() => undefined);
+    if (!st) return undefined;
+    if (st.isSymbolicLink()) return { kind: 'symlink', target: await readlink(join(root, rel)) };
+    return st.isDirectory() ? { kind: 'dir' } : { kind: 'other' };
+  };
+  const inStage = async (destPath: string, followLeaf: boolean): Promise<string> => join(root, await resolveScoped(destPath, followLeaf, lookup));
   for (const e of entries) {
-    const p = join(root, e.destPath);
+    const p = await inStage(e.destPath, e.type === 'dir');
+    await mkdirInStage(root, p, lookup);
     const existing = await lstat(p).catch(() => undefined);
     if (e.type === 'dir') {
       if (existing && !existing.isDirectory()) await rm(p, { force: true });
-      if (!existing?.isDirectory()) await mkdir(p, { recursive: true });
+      if (!existing?.isDirectory()) await mkdir(p);
       else if (e.implicit) continue;
     } else {
-      if (existing?.isDirectory() || existing?.isSymbolicLink() || (existing && e.type === 'symlink')) await rm(p, { recursive: true, force: true });
-      await mkdir(join(p, '..'), { recursive: true });
+      if (existing) await rm(p, { recursive: true, force: true });
       if (e.type === 'symlink') {
         await symlink(e.linkTarget ?? '', p);
+      } else if (e.type === 'hardlink') {
+        await link(await inStage(e.linkTarget ?? '', false), p);
       } else if (e.content !== undefined) {
-        await writeFile(p, e.content);
+        await writeFile(p, e.content, { flag: 'wx' });
       } else if (e.hostPath !== undefined) {
-        await copyFile(e.hostPath, p);
+        await copyFile(e.hostPath, p, constants.COPYFILE_EXCL);
       }
     }
     if (e.type !== 'symlink') await chmod(p, e.mode);
     await lchown(p, e.uid, e.gid).catch(() => undefined);
+  }
+}
+
+/** Creates the missing parents of `p` (already resolved, so every existing part is a real directory). */
+async function mkdirInStage(root: string, p: string, lookup: (rel: string) => Promise<ScopedNode>): Promise<void> {
+  const rel = p.slice(root.length + 1).split('/').slice(0, -1);
+  for (let i = 1; i <= rel.length; i++) {
+    const sub = rel.slice(0, i).join('/');
+    const node = await lookup(sub);
+    if (node === undefined) await mkdir(join(root, sub), { mode: 0o755 });
+    else if (node.kind !== 'dir') throw new ContextError(`cannot copy to ${p.slice(root.length)}: /${sub} is not a directory`, 'the destination path runs through a file of the stage; copy somewhere else');
   }
 }
