@@ -41,22 +41,38 @@ export type ErrorCode =
   | 'OCIBAKE_ABORTED'
   | 'OCIBAKE_INTERNAL';
 
-/** Options shared by every `OcibakeError` constructor. */
+/** Options shared by every `OcibakeError` constructor; subclasses add their own fields to it. */
 export interface OcibakeErrorOptions {
   hint?: string | undefined;
   cause?: unknown;
 }
 
-/** `OcibakeError` is an expected failure with a stable code and an actionable hint. */
+/**
+ * `OcibakeError` is an expected failure with a stable code and an actionable hint. Every subclass
+ * takes the same constructor arguments, `(code, message, options)`, and keeps its extra fields
+ * in `options`, so `withContext` can make a copy of the same class.
+ */
 export class OcibakeError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  readonly #options: OcibakeErrorOptions;
 
   constructor(code: ErrorCode, message: string, options: OcibakeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.hint = options.hint;
+    this.#options = options;
+  }
+
+  /**
+   * `withContext` returns this error with `context: ` in front of its message, as the same class
+   * with the same code, hint and fields (so `instanceof RegistryError` still holds after a
+   * boundary), and this error as its cause.
+   */
+  withContext(context: string): this {
+    const Ctor = this.constructor as new (code: ErrorCode, message: string, options: OcibakeErrorOptions) => this;
+    return new Ctor(this.code, `${context}: ${this.message}`, { ...this.#options, cause: this });
   }
 }
 
@@ -67,14 +83,17 @@ export function isOcibakeError(err: unknown): err is OcibakeError {
 
 /**
  * `wrapError` adds context to an error at a boundary, in ggcr's gerund style:
- * `wrapError(err, 'pushing blob sha256:… to 127.0.0.1:5000/app')`. Typed errors keep their code
- * and hint; anything else becomes OCIBAKE_INTERNAL with the original as `cause`.
+ * `wrapError(err, 'pushing blob sha256:… to 127.0.0.1:5000/app')`. Typed errors keep their class,
+ * code and hint (`withContext`); anything else becomes OCIBAKE_INTERNAL with the original as `cause`.
  */
 export function wrapError(err: unknown, context: string): OcibakeError {
-  if (err instanceof OcibakeError) {
-    const wrapped = new OcibakeError(err.code, `${context}: ${err.message}`, { hint: err.hint, cause: err });
-    return wrapped;
-  }
+  if (err instanceof OcibakeError) return err.withContext(context);
   const message = err instanceof Error ? err.message : String(err);
   return new OcibakeError('OCIBAKE_INTERNAL', `${context}: ${message}`, { cause: err });
+}
+
+/** `findError` walks an error's cause chain and returns the first error of a class (`findError(err, RegistryError)`). */
+export function findError<T extends Error>(err: unknown, cls: abstract new (...args: never[]) => T): T | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 32; e = e.cause, depth++) if (e instanceof cls) return e;
+  return undefined;
 }

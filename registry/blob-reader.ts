@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import { VerifyingStream } from '../lib/oci/verify.js';
-import { RegistryError } from './errors.js';
+import { RegistryError, registryError } from './errors.js';
 import type { HttpRequest, HttpResponse, Transport } from './transport/transport.js';
 
 /** `BlobReadOptions` bound how often a broken blob download is resumed. */
@@ -81,7 +81,7 @@ function waitDrain(s: Readable & NodeJS.WritableStream): Promise<void> {
     };
     const closed = () => {
       s.off('drain', done);
-      reject(new RegistryError('blob consumer went away', { registry: '', temporary: false }));
+      reject(registryError('blob consumer went away', { registry: '', temporary: false }));
     };
     s.once('drain', done);
     s.once('close', closed);

@@ -4,7 +4,7 @@ import { OcibakeError } from '../lib/errors.js';
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import { type Digest, isDigest, sha256 } from '../lib/oci/digest.js';
 import { MANIFEST_ACCEPT } from '../lib/oci/media-types.js';
-import { DigestMismatchError } from '../lib/oci/verify.js';
+import { DigestMismatchError, digestMismatch } from '../lib/oci/verify.js';
 import { repositoryScope } from './auth/challenge.js';
 import { type Credential, type Keychain, multiKeychain, staticKeychain, envKeychain } from './auth/credential.js';
 import { dockerConfigKeychain } from './auth/docker-config.js';
@@ -94,7 +94,7 @@ export class RegistryClient {
     const mediaType = header(res.headers, 'content-type')?.split(';')[0]?.trim();
     // Some registries omit the digest or length on HEAD; the caller then falls back to GET.
     if (!digest || !isDigest(digest) || !Number.isFinite(size) || !mediaType) return undefined;
-    if (ref.digest && digest !== ref.digest) throw new DigestMismatchError(ref.digest, digest, `manifest ${formatReference(ref)}`);
+    if (ref.digest && digest !== ref.digest) throw digestMismatch(ref.digest, digest, `manifest ${formatReference(ref)}`);
     return { mediaType, digest, size };
   }
 
@@ -124,7 +124,7 @@ export class RegistryClient {
       }
       const digest = sha256(bytes);
       const expected = ref.digest ?? header(res.headers, 'docker-content-digest');
-      if (expected && isDigest(expected) && expected !== digest) throw new DigestMismatchError(expected, digest, `manifest ${formatReference(ref)}`);
+      if (expected && isDigest(expected) && expected !== digest) throw digestMismatch(expected, digest, `manifest ${formatReference(ref)}`);
       const mediaType = mediaTypeOf(bytes, header(res.headers, 'content-type'));
       return { descriptor: { mediaType, digest, size: bytes.byteLength }, bytes };
     }
@@ -144,7 +144,7 @@ export class RegistryClient {
     });
     await res.body.dump();
     const echoed = header(res.headers, 'docker-content-digest');
-    if (echoed && isDigest(echoed) && echoed !== digest) throw new DigestMismatchError(digest, echoed, `manifest pushed to ${registry}/${repository}`);
+    if (echoed && isDigest(echoed) && echoed !== digest) throw digestMismatch(digest, echoed, `manifest pushed to ${registry}/${repository}`);
     return digest;
   }
 

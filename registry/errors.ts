@@ -1,7 +1,7 @@
-import { OcibakeError, type ErrorCode } from '../lib/errors.js';
+import { OcibakeError, type ErrorCode, type OcibakeErrorOptions } from '../lib/errors.js';
 
 /** `RegistryErrorInit` is what a failed registry exchange is described by (never a credential). */
-export interface RegistryErrorInit {
+export interface RegistryErrorInit extends OcibakeErrorOptions {
   registry: string;
   repository?: string | undefined;
   method?: string | undefined;
@@ -26,8 +26,8 @@ export class RegistryError extends OcibakeError {
   readonly diagnostics: string[];
   readonly temporary: boolean;
 
-  constructor(message: string, init: RegistryErrorInit, code: ErrorCode = codeForStatus(init.status)) {
-    super(code, message, { hint: init.hint ?? hintForStatus(init.status, init.registry), cause: init.cause });
+  constructor(code: ErrorCode, message: string, init: RegistryErrorInit) {
+    super(code, message, init);
     this.registry = init.registry;
     this.repository = init.repository;
     this.method = init.method;
@@ -37,11 +37,17 @@ export class RegistryError extends OcibakeError {
   }
 }
 
+/** `registryError` words a `RegistryError`, with the code and hint its status implies. */
+export function registryError(message: string, init: RegistryErrorInit): RegistryError {
+  return new RegistryError(codeForStatus(init.status), message, { ...init, hint: init.hint ?? hintForStatus(init.status, init.registry) });
+}
+
 /** `AuthError` is a registry refusing our credentials (401) or our access (403). */
-export class AuthError extends RegistryError {
-  constructor(message: string, init: RegistryErrorInit) {
-    super(message, { ...init, temporary: false }, init.status === 403 ? 'OCIBAKE_DENIED' : 'OCIBAKE_UNAUTHORIZED');
-  }
+export class AuthError extends RegistryError {}
+
+/** `authError` words an `AuthError`; it is never temporary. */
+export function authError(message: string, init: RegistryErrorInit): AuthError {
+  return new AuthError(init.status === 403 ? 'OCIBAKE_DENIED' : 'OCIBAKE_UNAUTHORIZED', message, { ...init, temporary: false, hint: init.hint ?? hintForStatus(init.status, init.registry) });
 }
 
 /** `isTemporaryStatus` lists the statuses worth retrying (DESIGN.md §5.7). */

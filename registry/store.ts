@@ -6,7 +6,7 @@ import { type Digest, isDigest } from '../lib/oci/digest.js';
 import { isIndexMediaType, isManifestMediaType } from '../lib/oci/media-types.js';
 import { verifyBytes } from '../lib/oci/verify.js';
 import type { Access, RegistryClient } from './client.js';
-import { RegistryError } from './errors.js';
+import { RegistryError, registryError } from './errors.js';
 import { type Reference, formatReference, parseReference } from './reference.js';
 
 /** `ReplaySource` re-opens a blob's bytes when a streamed upload must be retried. */
@@ -98,7 +98,7 @@ export class RegistryStore implements Target, Mounter {
           return body;
         }
         if (!this.#replay) {
-          throw new RegistryError(`pushing blob ${desc.digest}: the upload broke and its streamed source cannot be read again`, {
+          throw registryError(`pushing blob ${desc.digest}: the upload broke and its streamed source cannot be read again`, {
             registry: this.registry,
             repository: this.repository,
             temporary: false,

@@ -1,7 +1,7 @@
 import { type Readable, Transform } from 'node:stream';
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import type { RegistryClient } from './client.js';
-import { RegistryError } from './errors.js';
+import { RegistryError, registryError } from './errors.js';
 import { header, type HttpRequest } from './transport/transport.js';
 import { DEFAULT_RETRY, backoffMs, sleep } from './transport/retry.js';
 
@@ -69,7 +69,7 @@ async function startSession(client: RegistryClient, registry: string, repository
   });
   await res.body.dump();
   const location = header(res.headers, 'location');
-  if (!location) throw new RegistryError(`pushing blob ${desc.digest}: ${registry} opened an upload without a Location`, { registry, repository, method: 'POST', status: 202 });
+  if (!location) throw registryError(`pushing blob ${desc.digest}: ${registry} opened an upload without a Location`, { registry, repository, method: 'POST', status: 202 });
   const min = Number(header(res.headers, 'oci-chunk-min-length') ?? 0);
   return { location: new URL(location, res.url), minChunk: Number.isFinite(min) ? min : 0 };
 }
@@ -135,7 +135,7 @@ async function chunkedUpload(client: RegistryClient, registry: string, repositor
       // 416: the server holds a different amount than we think; ask it and continue from there.
       const have = await uploadedSoFar(client, registry, repository, desc, location, o);
       if (tries >= 3 || have < offset || have > offset + chunk.length) {
-        throw new RegistryError(`pushing blob ${desc.digest}: upload offset ${have} does not match ${start}`, { registry, repository, method: 'PATCH', status: 416, temporary: true });
+        throw registryError(`pushing blob ${desc.digest}: upload offset ${have} does not match ${start}`, { registry, repository, method: 'PATCH', status: 416, temporary: true });
       }
       sent = have - offset;
     }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { BlobReader, Opts } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { CacheStore } from '../store/cache-store.js';
-import { BlobNotFoundError } from '../store/errors.js';
+import { BlobNotFoundError, blobNotFound } from '../store/errors.js';
 
 /**
  * `BuildStore` is where every blob of a build can be read from: layers and configs the build
@@ -44,7 +44,7 @@ export class BuildStore implements BlobReader {
   async #fetch(desc: Descriptor, cacheThrough: boolean, o?: Opts): Promise<Readable> {
     if (await this.cache.exists(desc)) return this.cache.fetch(desc, o);
     const remote = this.#remotes.get(desc.digest);
-    if (!remote) throw new BlobNotFoundError(desc.digest, 'the build cache');
+    if (!remote) throw blobNotFound(desc.digest, 'the build cache');
     if (!cacheThrough) return remote.fetch(desc, o);
     // push() verifies size and digest before the blob becomes visible in the cache.
     await this.cache.push(desc, await remote.fetch(desc, o), o);

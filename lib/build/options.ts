@@ -1,4 +1,4 @@
-import { BuildOptionError } from './errors.js';
+import { badFlag } from './errors.js';
 import type { MediaFormat } from '../oci/media-types.js';
 import type { Platform } from '../oci/platform.js';
 import { parsePlatform } from '../oci/platform.js';
@@ -31,7 +31,7 @@ function parseKeyValues(flag: string, text: string): Map<string, string> {
     if (part === '') continue;
     const eq = part.indexOf('=');
     if (eq <= 0) {
-      throw new BuildOptionError(flag, text, `"${part}" is not key=value`, `write ${flag} as key=value pairs separated by commas`);
+      throw badFlag(flag, text, `"${part}" is not key=value`, `write ${flag} as key=value pairs separated by commas`);
     }
     out.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1));
   }
@@ -50,7 +50,7 @@ export function parseOutputSpec(text: string): OutputSpec {
   const type = kv.get('type');
   const dest = kv.get('dest');
   const needDest = (t: string): string => {
-    if (!dest) throw new BuildOptionError('--output', text, `type=${t} needs dest=`, `e.g. --output type=${t},dest=./out${t === 'oci' ? '' : '.tar'}`);
+    if (!dest) throw badFlag('--output', text, `type=${t} needs dest=`, `e.g. --output type=${t},dest=./out${t === 'oci' ? '' : '.tar'}`);
     return dest;
   };
   switch (type) {
@@ -71,7 +71,7 @@ export function parseOutputSpec(text: string): OutputSpec {
       return spec;
     }
     default:
-      throw new BuildOptionError(
+      throw badFlag(
         '--output',
         text,
         type ? `unknown type "${type}"` : 'missing type=',
@@ -90,7 +90,7 @@ export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv
     const eq = v.indexOf('=');
     const name = eq < 0 ? v : v.slice(0, eq);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new BuildOptionError('--build-arg', v, 'the name is not a valid variable name', 'write --build-arg NAME=VALUE (or NAME to take it from the environment)');
+      throw badFlag('--build-arg', v, 'the name is not a valid variable name', 'write --build-arg NAME=VALUE (or NAME to take it from the environment)');
     }
     if (eq < 0) {
       const fromEnv = env[name];
@@ -106,7 +106,7 @@ export function parseBuildArgs(values: readonly string[], env: NodeJS.ProcessEnv
 export function parseSecretSpec(text: string): SecretSpec {
   const kv = parseKeyValues('--secret', text);
   const id = kv.get('id');
-  if (!id) throw new BuildOptionError('--secret', text, 'missing id=', 'write --secret id=NAME,src=FILE or --secret id=NAME,env=VAR');
+  if (!id) throw badFlag('--secret', text, 'missing id=', 'write --secret id=NAME,src=FILE or --secret id=NAME,env=VAR');
   const spec: SecretSpec = { id };
   const src = kv.get('src') ?? kv.get('source');
   const envName = kv.get('env');
@@ -115,7 +115,7 @@ export function parseSecretSpec(text: string): SecretSpec {
   if (!src && !envName) spec.env = id;
   for (const k of kv.keys()) {
     if (!['id', 'src', 'source', 'env', 'type'].includes(k)) {
-      throw new BuildOptionError('--secret', text, `unknown key "${k}"`, 'keys are id, src (a file) and env (an environment variable)');
+      throw badFlag('--secret', text, `unknown key "${k}"`, 'keys are id, src (a file) and env (an environment variable)');
     }
   }
   return spec;
@@ -125,7 +125,7 @@ export function parseSecretSpec(text: string): SecretSpec {
 export function parseBaseOverride(text: string): BaseOverride {
   const eq = text.indexOf('=');
   if (eq <= 0 || eq === text.length - 1) {
-    throw new BuildOptionError('--base', text, 'expected NAME=REF', 'e.g. --base alpine=oci-layout://./alpine-layout:3.20.3 or --base alpine@linux/arm64=registry/alpine-arm:3.20');
+    throw badFlag('--base', text, 'expected NAME=REF', 'e.g. --base alpine=oci-layout://./alpine-layout:3.20.3 or --base alpine@linux/arm64=registry/alpine-arm:3.20');
   }
   const left = text.slice(0, eq);
   const ref = text.slice(eq + 1);
@@ -137,12 +137,12 @@ export function parseBaseOverride(text: string): BaseOverride {
 /** `parseFormat` reads `--format oci|docker`. */
 export function parseFormat(text: string): MediaFormat {
   if (text === 'oci' || text === 'docker') return text;
-  throw new BuildOptionError('--format', text, 'unknown format', 'use --format oci (default) or --format docker');
+  throw badFlag('--format', text, 'unknown format', 'use --format oci (default) or --format docker');
 }
 
 /** `parseLabel` reads `--label KEY=VALUE` / `--annotation KEY=VALUE`. */
 export function parseKeyValue(flag: string, text: string): [string, string] {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new BuildOptionError(flag, text, 'expected KEY=VALUE', `write ${flag} KEY=VALUE`);
+  if (eq <= 0) throw badFlag(flag, text, 'expected KEY=VALUE', `write ${flag} KEY=VALUE`);
   return [text.slice(0, eq), text.slice(eq + 1)];
 }

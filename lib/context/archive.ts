@@ -44,7 +44,7 @@ function decompressed(path: string, kind: ArchiveKind): Readable {
   const tool = { bzip2: 'bzip2', xz: 'xz', zstd: 'zstd' }[kind];
   const out = new PassThrough();
   const child = spawn(tool, ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
-  child.on('error', () => out.destroy(new ContextError(`ADD ${path}: ${kind} archives need the "${tool}" command`, `install ${tool}, or recompress the archive with gzip`)));
+  child.on('error', () => out.destroy(new ContextError('OCIBAKE_CONTEXT', `ADD ${path}: ${kind} archives need the "${tool}" command`, { hint: `install ${tool}, or recompress the archive with gzip` })));
   child.on('close', (code) => {
     if (code !== 0 && code !== null) out.destroy(new Error(`${tool} -d exited with status ${code}`));
   });
@@ -68,7 +68,7 @@ export async function readArchive(path: string, kind: ArchiveKind, destDir: stri
   let spooled = 0;
   const ex = extract();
   const refuse = (h: Header, why: string): ContextError =>
-    new ContextError(`ADD ${label}: archive member ${JSON.stringify(h.name)}: ${why}`, 'BuildKit refuses such archives too; rebuild the archive without it');
+    new ContextError('OCIBAKE_CONTEXT', `ADD ${label}: archive member ${JSON.stringify(h.name)}: ${why}`, { hint: 'BuildKit refuses such archives too; rebuild the archive without it' });
   const member = async (h: Header, body: AsyncIterable<Buffer>): Promise<void> => {
     const name = cleanRelative(h.name);
     if (name === undefined) throw refuse(h, 'the path leaves the extraction root');
@@ -144,7 +144,7 @@ export async function readArchive(path: string, kind: ArchiveKind, destDir: stri
     await pipeline(decompressed(path, kind), ex);
   } catch (err) {
     if (err instanceof ContextError) throw err;
-    throw new ContextError(`ADD ${label}: cannot unpack the ${kind} archive: ${(err as Error).message}`, 'check that the file is a complete archive');
+    throw new ContextError('OCIBAKE_CONTEXT', `ADD ${label}: cannot unpack the ${kind} archive: ${(err as Error).message}`, { hint: 'check that the file is a complete archive' });
   }
   return tree.entries(destDir);
 }

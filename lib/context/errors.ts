@@ -1,8 +1,4 @@
 import { OcibakeError } from '../errors.js';
 
 /** `ContextError` is a COPY/ADD source problem: missing file, path escaping the context, bad --chown. */
-export class ContextError extends OcibakeError {
-  constructor(message: string, hint?: string) {
-    super('OCIBAKE_CONTEXT', message, { hint });
-  }
-}
+export class ContextError extends OcibakeError {}

@@ -55,7 +55,7 @@ export async function resolveCopy(spec: CopySpec, tree: SourceTree, opts: Resolv
   const multiple = sources.length > 1;
   const intoDir = destDirLike || (opts.destIsDir?.(destAbs) ?? false);
   if (multiple && !intoDir) {
-    throw new ContextError(`${label} with more than one source needs a directory destination: "${spec.dest}" does not end with /`, `write ${spec.dest}/`);
+    throw new ContextError('OCIBAKE_CONTEXT', `${label} with more than one source needs a directory destination: "${spec.dest}" does not end with /`, { hint: `write ${spec.dest}/` });
   }
 
   const out: ContextEntry[] = [];
@@ -99,7 +99,7 @@ export async function resolveCopy(spec: CopySpec, tree: SourceTree, opts: Resolv
     if (spec.instruction === 'ADD' && n.stats.isFile()) {
       const kind = await sniffArchive(n.hostPath);
       if (kind) {
-        if (!opts.tmpDir) throw new ContextError('ADD of an archive needs a scratch directory', 'pass tmpDir to resolveCopy');
+        if (!opts.tmpDir) throw new ContextError('OCIBAKE_CONTEXT', 'ADD of an archive needs a scratch directory', { hint: 'pass tmpDir to resolveCopy' });
         await mkdir(opts.tmpDir, { recursive: true });
         const members = await readArchive(n.hostPath, kind, destAbs, await mkdtemp(join(opts.tmpDir, 'add-')), n.rel);
         for (const m of members) {
@@ -126,7 +126,7 @@ async function expandSources(spec: CopySpec, tree: SourceTree, isExcluded: (rel:
       continue;
     }
     if (/^(https?|git):\/\//.test(raw) || /^git@/.test(raw)) {
-      throw new ContextError(`${spec.instruction} ${raw}: remote sources are not supported`, 'download it in a build stage (RUN curl/git) and COPY --from that stage');
+      throw new ContextError('OCIBAKE_CONTEXT', `${spec.instruction} ${raw}: remote sources are not supported`, { hint: 'download it in a build stage (RUN curl/git) and COPY --from that stage' });
     }
     const pivot = raw.indexOf('/./');
     const parentsRel = (r: string): string => (pivot >= 0 ? tree.clean(r.slice(tree.clean(raw.slice(0, pivot)).length)) : r);
@@ -191,10 +191,7 @@ function pathOrParentMatches(pattern: string, rel: string): boolean {
 function notFound(instruction: string, raw: string, tree: SourceTree, wildcard: boolean): ContextError {
   const rel = tree.clean(raw);
   const why = tree.ignored(rel) ? ' (it is excluded by .dockerignore)' : '';
-  return new ContextError(
-    wildcard ? `${instruction} ${raw}: no files in ${tree.label} match${why}` : `${instruction} ${raw}: "${rel}" not found in ${tree.label}${why}`,
-    why ? 'remove the matching line from .dockerignore, or copy a different path' : `check the path; it is relative to ${tree.label} (${tree.root})`,
-  );
+  return new ContextError('OCIBAKE_CONTEXT', wildcard ? `${instruction} ${raw}: no files in ${tree.label} match${why}` : `${instruction} ${raw}: "${rel}" not found in ${tree.label}${why}`, { hint: why ? 'remove the matching line from .dockerignore, or copy a different path' : `check the path; it is relative to ${tree.label} (${tree.root})` });
 }
 
 /** Later entries for the same path win, except that a directory never replaces what is there. */

@@ -56,7 +56,7 @@ export class SourceTree {
     }
     const rootReal = await realpath(this.root);
     if (real !== rootReal && !real.startsWith(rootReal + sep)) {
-      throw new ContextError(`${this.label}: "${rel}" is a symlink that points outside (${real})`, 'COPY can only read files inside the build context');
+      throw new ContextError('OCIBAKE_CONTEXT', `${this.label}: "${rel}" is a symlink that points outside (${real})`, { hint: 'COPY can only read files inside the build context' });
     }
     return { rel, hostPath: real, stats: await stat(real) };
   }

@@ -53,6 +53,6 @@ async function mkdirInStage(root: string, p: string, lookup: (rel: string) => Pr
     const sub = rel.slice(0, i).join('/');
     const node = await lookup(sub);
     if (node === undefined) await mkdir(join(root, sub), { mode: 0o755 });
-    else if (node.kind !== 'dir') throw new ContextError(`cannot copy to ${p.slice(root.length)}: /${sub} is not a directory`, 'the destination path runs through a file of the stage; copy somewhere else');
+    else if (node.kind !== 'dir') throw new ContextError('OCIBAKE_CONTEXT', `cannot copy to ${p.slice(root.length)}: /${sub} is not a directory`, { hint: 'the destination path runs through a file of the stage; copy somewhere else' });
   }
 }

@@ -11,7 +11,7 @@ export function copyTree(from: string, to: string): Promise<void> {
     const child = spawn('cp', ['-a', '--reflink=auto', '--', from, to], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', (e) => reject(new ExecError(`copying ${from}: ${e.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new ExecError(`copying ${from} to ${to} failed: ${err.trim()}`))));
+    child.on('error', (e) => reject(new ExecError('OCIBAKE_EXEC', `copying ${from}: ${e.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new ExecError('OCIBAKE_EXEC', `copying ${from} to ${to} failed: ${err.trim()}`))));
   });
 }

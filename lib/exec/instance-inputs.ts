@@ -71,7 +71,7 @@ export async function instanceInputs(
     const s: Record<string, unknown> = { i: keyOfInstruction(i), env: step.env, workdir: step.workdir, shell: step.shell, user: step.user };
     if (i.kind === 'COPY' && i.from !== undefined) {
       const dep = findDep(plan, inst, i.from, step.fromKey);
-      if (!dep) throw new ExecError(`${inst.key}: COPY --from=${i.from} (line ${i.range.startLine}) reads an image, which host stages do not support`, 'copy it in the final stage, or build the files in an earlier stage');
+      if (!dep) throw new ExecError('OCIBAKE_EXEC', `${inst.key}: COPY --from=${i.from} (line ${i.range.startLine}) reads an image, which host stages do not support`, { hint: 'copy it in the final stage, or build the files in an earlier stage' });
       s['from'] = opts.depDigest(dep);
     } else {
       const spec = copySpecOf(step);

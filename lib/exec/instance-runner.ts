@@ -60,7 +60,7 @@ export async function executeInstance(inst: StageInstance, ctx: InstanceRunConte
         let tree = ctx.context;
         if (i.kind === 'COPY' && i.from !== undefined) {
           const dep = findDep(ctx.plan, inst, i.from, step.fromKey);
-          if (!dep) throw new ExecError(`${inst.key}: COPY --from=${i.from} names no stage this instance depends on`);
+          if (!dep) throw new ExecError('OCIBAKE_EXEC', `${inst.key}: COPY --from=${i.from} names no stage this instance depends on`);
           tree = new SourceTree(ctx.depRootfs(dep), `stage ${i.from}`);
         }
         const entries = await resolveCopy(spec, tree, { destIsDir, users, tmpDir });

@@ -23,7 +23,7 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 function overlayLine(lower: string, upper: string, work: string, target: string, mount: string): string {
   for (const p of [lower, upper, work]) {
     // overlayfs splits its option string on ',' and lowerdir on ':'; such paths cannot be passed.
-    if (/[,:]/.test(p)) throw new ExecError(`cannot overlay ${p}: the path contains "," or ":"`, 'move the build context, work and cache dirs to paths without those characters, or use --executor=plain');
+    if (/[,:]/.test(p)) throw new ExecError('OCIBAKE_EXEC', `cannot overlay ${p}: the path contains "," or ":"`, { hint: 'move the build context, work and cache dirs to paths without those characters, or use --executor=plain' });
   }
   return `${mount} -t overlay overlay -o ${q(`lowerdir=${lower},upperdir=${upper},workdir=${work}`)} ${q(target)}`;
 }

@@ -86,7 +86,7 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
   for (const inst of hostInstances) {
     for (const d of inst.deps) {
       const dep = plan.instances.find((x) => x.key === d);
-      if (dep?.kind === 'target') throw new ExecError(`stage "${stageName(inst)}" runs on the build platform but reads stage "${stageName(dep)}", which is built for the target`, `build "${stageName(dep)}" FROM --platform=$BUILDPLATFORM too, or copy from it only in the final stage`);
+      if (dep?.kind === 'target') throw new ExecError('OCIBAKE_EXEC', `stage "${stageName(inst)}" runs on the build platform but reads stage "${stageName(dep)}", which is built for the target`, { hint: `build "${stageName(dep)}" FROM --platform=$BUILDPLATFORM too, or copy from it only in the final stage` });
     }
   }
   if (hostInstances.length === 0) return new Map();
@@ -139,7 +139,7 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
           plan, dir, context,
           depRootfs: (k) => {
             const o = outputs.get(k);
-            if (!o) throw new ExecError(`${inst.key}: dependency ${k} has no output`);
+            if (!o) throw new ExecError('OCIBAKE_EXEC', `${inst.key}: dependency ${k} has no output`);
             return o.rootfs;
           },
           run: {
@@ -184,7 +184,7 @@ function stageRootfs(plan: BuildPlan, inst: StageInstance, from: string, outputs
     const o = outputs.get(k);
     if (d && o && (d.stage.name === want || String(d.stage.index) === want)) return o.rootfs;
   }
-  throw new ExecError(`${inst.key}: RUN --mount from=${from} names no stage this instance depends on`, 'mount from an earlier stage of this Dockerfile');
+  throw new ExecError('OCIBAKE_EXEC', `${inst.key}: RUN --mount from=${from} names no stage this instance depends on`, { hint: 'mount from an earlier stage of this Dockerfile' });
 }
 
 function checkToolchains(instances: StageInstance[], onEvent: ProgressSink): Map<string, string> {

@@ -6,7 +6,7 @@ import type { ProgressSink } from '../progress.js';
 import type { ExecMount, Executor } from './executor.js';
 import { LineBuffer } from './line-buffer.js';
 import { resolveRunMounts, type MountContext } from './run-mounts.js';
-import { RunFailedError } from './errors.js';
+import { runFailed } from './errors.js';
 import { mergePath } from './run-env.js';
 
 /** `RunStepContext` is what a RUN needs besides the step itself. */
@@ -76,7 +76,7 @@ export async function runRunStep(step: Step, instr: RunInstruction, ctx: RunStep
     if (res.exitCode !== 0) {
       const tail = [...out.tail(), ...err.tail()].slice(-15).map((l) => secrets.redact(l));
       const command = instr.command.form === 'exec' ? JSON.stringify(instr.command.argv) : instr.command.text;
-      throw new RunFailedError({ file: ctx.dockerfile, line: instr.range.startLine, command: secrets.redact(command), exitCode: res.exitCode, signal: res.signal, outputTail: tail, stage: ctx.label });
+      throw runFailed({ file: ctx.dockerfile, line: instr.range.startLine, command: secrets.redact(command), exitCode: res.exitCode, signal: res.signal, outputTail: tail, stage: ctx.label });
     }
   } finally {
     rmSync(ctx.scratchDir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ export function createExecutor(mode: ExecutorMode, warn: ExecutorWarning): Execu
   const probe = probeNamespace();
   if (probe.tools) return new NamespaceExecutor(probe.tools);
   if (mode === 'namespace') {
-    throw new ExecError(`--executor=namespace is not available here: ${probe.why}`, 'install util-linux (unshare) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or use --executor=plain');
+    throw new ExecError('OCIBAKE_EXEC', `--executor=namespace is not available here: ${probe.why}`, { hint: 'install util-linux (unshare) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or use --executor=plain' });
   }
   if (!warned) {
     warned = true;

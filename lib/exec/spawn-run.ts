@@ -10,7 +10,7 @@ import { ExecError } from './errors.js';
 export function spawnRun(cmd: string, args: string[], req: ExecRequest, cwd?: string): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     if (req.signal?.aborted) {
-      reject(new ExecError('the build was cancelled'));
+      reject(new ExecError('OCIBAKE_EXEC', 'the build was cancelled'));
       return;
     }
     const child = spawn(cmd, args, { env: req.env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -26,7 +26,7 @@ export function spawnRun(cmd: string, args: string[], req: ExecRequest, cwd?: st
     child.stderr.on('data', (c: Buffer) => req.onStderr(c));
     child.on('error', (err) => {
       req.signal?.removeEventListener('abort', kill);
-      reject(new ExecError(`starting ${cmd}: ${err.message}`, undefined, err));
+      reject(new ExecError('OCIBAKE_EXEC', `starting ${cmd}: ${err.message}`, { cause: err }));
     });
     child.on('close', (code, sig) => {
       req.signal?.removeEventListener('abort', kill);

@@ -48,7 +48,7 @@ export function buildImage(o: BuildImageOptions): Image {
   const format = o.format ?? 'oci';
   const types = mediaTypesFor(format);
   const platform = o.platform ? normalizePlatform(o.platform) : undefined;
-  if (!o.base && !platform) throw new ImageError('an image from scratch needs a platform', 'pass platform: { os: "linux", architecture: "amd64" }');
+  if (!o.base && !platform) throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'an image from scratch needs a platform', { hint: 'pass platform: { os: "linux", architecture: "amd64" }' });
   const created = toIso(o.created ?? 0);
   const base = o.base?.config;
   const config: ImageConfig = structuredClone(base ?? { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [] } });
@@ -82,11 +82,11 @@ export function buildImage(o: BuildImageOptions): Image {
     layers: [...baseLayers, ...layers.map((l) => convertLayer(l.descriptor, format))],
   };
   if (o.annotations && Object.keys(o.annotations).length) {
-    if (format === 'docker') throw new ImageError('Docker v2 manifests have no annotations', 'use --format oci, or drop the annotations');
+    if (format === 'docker') throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'Docker v2 manifests have no annotations', { hint: 'use --format oci, or drop the annotations' });
     manifest.annotations = { ...o.annotations };
   }
   if (manifest.layers.length !== config.rootfs.diff_ids.length) {
-    throw new ImageError(`image has ${manifest.layers.length} layers but ${config.rootfs.diff_ids.length} diff_ids`);
+    throw new ImageError('OCIBAKE_INVALID_MANIFEST', `image has ${manifest.layers.length} layers but ${config.rootfs.diff_ids.length} diff_ids`);
   }
   const manifestBytes = canonicalJson(manifest);
   const descriptor: Descriptor = { ...descriptorOf(manifestBytes, types.manifest), platform: platformOf(config) };
@@ -94,11 +94,11 @@ export function buildImage(o: BuildImageOptions): Image {
 }
 
 function convertLayer(l: Descriptor, format: MediaFormat): Descriptor {
-  if (!isLayerMediaType(l.mediaType)) throw new ImageError(`not a layer media type: ${l.mediaType}`);
+  if (!isLayerMediaType(l.mediaType)) throw new ImageError('OCIBAKE_INVALID_MANIFEST', `not a layer media type: ${l.mediaType}`);
   const mediaType = convertMediaType(l.mediaType, format);
   const ok = format === 'docker' ? mediaType.startsWith('application/vnd.docker.') : !mediaType.startsWith('application/vnd.docker.');
   if (!ok) {
-    throw new ImageError(`layer ${l.digest} (${l.mediaType}) has no ${format} media type`, format === 'docker' ? 'Docker v2 images need gzip layers: use --format oci' : undefined);
+    throw new ImageError('OCIBAKE_INVALID_MANIFEST', `layer ${l.digest} (${l.mediaType}) has no ${format} media type`, { hint: format === 'docker' ? 'Docker v2 images need gzip layers: use --format oci' : undefined });
   }
   const out: Descriptor = { mediaType, digest: l.digest, size: l.size };
   if (l.annotations) out.annotations = l.annotations;
@@ -114,7 +114,7 @@ function platformOf(config: ImageConfig): Platform {
 
 function toIso(t: Date | string | number): string {
   const d = typeof t === 'number' ? new Date(t * 1000) : typeof t === 'string' ? new Date(t) : t;
-  if (Number.isNaN(d.getTime())) throw new ImageError(`invalid creation time ${String(t)}`);
+  if (Number.isNaN(d.getTime())) throw new ImageError('OCIBAKE_INVALID_MANIFEST', `invalid creation time ${String(t)}`);
   // RFC 3339 without milliseconds, as BuildKit writes it for SOURCE_DATE_EPOCH.
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

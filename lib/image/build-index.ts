@@ -20,12 +20,12 @@ export interface BuildIndexOptions {
  *   const root = buildIndex([amd64, arm64]);
  */
 export function buildIndex(images: readonly Image[], o: BuildIndexOptions = {}): ImageIndex {
-  if (images.length === 0) throw new ImageError('an index needs at least one image');
+  if (images.length === 0) throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'an index needs at least one image');
   const format = o.format ?? (images[0]!.descriptor.mediaType === mediaTypesFor('docker').manifest ? 'docker' : 'oci');
   const types = mediaTypesFor(format);
   const manifests: Descriptor[] = images.map((img) => {
     if (img.descriptor.mediaType !== types.manifest) {
-      throw new ImageError(`cannot put ${img.descriptor.mediaType} in a ${format} index`, 'build every platform with the same --format');
+      throw new ImageError('OCIBAKE_INVALID_MANIFEST', `cannot put ${img.descriptor.mediaType} in a ${format} index`, { hint: 'build every platform with the same --format' });
     }
     const d: Descriptor = { mediaType: img.descriptor.mediaType, digest: img.descriptor.digest, size: img.descriptor.size };
     if (img.descriptor.platform) d.platform = img.descriptor.platform;
@@ -33,7 +33,7 @@ export function buildIndex(images: readonly Image[], o: BuildIndexOptions = {}):
   });
   const index: Index = { schemaVersion: 2, mediaType: types.index, manifests };
   if (o.annotations && Object.keys(o.annotations).length) {
-    if (format === 'docker') throw new ImageError('Docker manifest lists have no annotations', 'use --format oci, or drop the annotations');
+    if (format === 'docker') throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'Docker manifest lists have no annotations', { hint: 'use --format oci, or drop the annotations' });
     index.annotations = { ...o.annotations };
   }
   const bytes = canonicalJson(index);

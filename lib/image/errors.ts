@@ -1,8 +1,4 @@
 import { OcibakeError } from '../errors.js';
 
 /** `ImageError` is an image that cannot be built or is not valid (bad media types, counts). */
-export class ImageError extends OcibakeError {
-  constructor(message: string, hint?: string) {
-    super('OCIBAKE_INVALID_MANIFEST', message, { hint });
-  }
-}
+export class ImageError extends OcibakeError {}

@@ -10,12 +10,12 @@ import type { Artifact, Image, ImageIndex } from './types.js';
 /** `imageFromBytes` wraps manifest and config bytes (already verified) as an `Image`. */
 export function imageFromBytes(descriptor: Descriptor, manifestBytes: Uint8Array, configBytes: Uint8Array): Image {
   const parsed = parseManifestOrIndex(manifestBytes, descriptor.mediaType);
-  if (parsed.kind !== 'manifest') throw new ImageError(`${descriptor.digest} is an index, not an image manifest`);
+  if (parsed.kind !== 'manifest') throw new ImageError('OCIBAKE_INVALID_MANIFEST', `${descriptor.digest} is an index, not an image manifest`);
   let config: ImageConfig;
   try {
     config = JSON.parse(Buffer.from(configBytes).toString('utf8')) as ImageConfig;
   } catch (err) {
-    throw new ImageError(`config ${parsed.manifest.config.digest} is not valid JSON: ${(err as Error).message}`);
+    throw new ImageError('OCIBAKE_INVALID_MANIFEST', `config ${parsed.manifest.config.digest} is not valid JSON: ${(err as Error).message}`);
   }
   return { kind: 'image', descriptor, manifest: parsed.manifest, config, bytes: { manifest: manifestBytes, config: configBytes } };
 }
@@ -43,7 +43,7 @@ export async function loadArtifact(store: BlobReader, descriptor: Descriptor, o?
 /** `loadImage` is `loadArtifact` for a descriptor that must be a single image. */
 export async function loadImage(store: BlobReader, descriptor: Descriptor, o?: Opts): Promise<Image> {
   const a = await loadArtifact(store, descriptor, o);
-  if (a.kind !== 'image') throw new ImageError(`${descriptor.digest} is an index; pick a platform first`);
+  if (a.kind !== 'image') throw new ImageError('OCIBAKE_INVALID_MANIFEST', `${descriptor.digest} is an index; pick a platform first`);
   return a;
 }
 

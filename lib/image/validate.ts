@@ -50,7 +50,7 @@ export async function validateArtifact(store: BlobReader, a: Artifact, o: Valida
 /** `assertValidArtifact` throws an `ImageError` listing every problem `validateArtifact` finds. */
 export async function assertValidArtifact(store: BlobReader, a: Artifact, o: ValidateOptions = {}): Promise<void> {
   const problems = await validateArtifact(store, a, o);
-  if (problems.length) throw new ImageError(`invalid image ${a.descriptor.digest}: ${problems.join('; ')}`);
+  if (problems.length) throw new ImageError('OCIBAKE_INVALID_MANIFEST', `invalid image ${a.descriptor.digest}: ${problems.join('; ')}`);
 }
 
 async function validateImage(store: BlobReader, img: Image, problems: string[], o: ValidateOptions): Promise<void> {

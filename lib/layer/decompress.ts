@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { UnsafeArchiveError } from './errors.js';
+import { UnsafeArchiveError, unsafeEntry } from './errors.js';
 
 /** `LayerCompression` is how a layer blob is encoded; `auto` sniffs the gzip magic. */
 export type LayerCompression = 'gzip' | 'none' | 'auto';
@@ -39,7 +39,7 @@ async function* sniff(body: Readable): AsyncGenerator<Buffer> {
     }
   })();
   if (first[0] === 0x28 && first[1] === 0xb5 && first[2] === 0x2f && first[3] === 0xfd) {
-    throw new UnsafeArchiveError('(layer)', 'zstd-compressed layers are not supported yet');
+    throw unsafeEntry('(layer)', 'zstd-compressed layers are not supported yet');
   }
   if (first[0] === 0x1f && first[1] === 0x8b) yield* gunzip(Readable.from(rest)) as AsyncIterable<Buffer>;
   else yield* rest;

@@ -1,4 +1,4 @@
-import { OcibakeError } from '../errors.js';
+import { OcibakeError, type ErrorCode, type OcibakeErrorOptions } from '../errors.js';
 
 /**
  * `UnsafeArchiveError` means a layer tried to write outside its destination (`..`, an absolute
@@ -7,17 +7,20 @@ import { OcibakeError } from '../errors.js';
  */
 export class UnsafeArchiveError extends OcibakeError {
   readonly entry: string;
-  constructor(entry: string, why: string) {
-    super('OCIBAKE_UNSAFE_ARCHIVE', `unsafe layer entry ${JSON.stringify(entry.slice(0, 200))}: ${why}`, {
-      hint: 'the layer is malicious or corrupt; it was not extracted past this entry',
-    });
-    this.entry = entry;
+
+  constructor(code: ErrorCode, message: string, options: OcibakeErrorOptions & { entry: string }) {
+    super(code, message, options);
+    this.entry = options.entry;
   }
 }
 
-/** `LayerWriteError` is a failure while producing a layer (bad entry, file changed under us). */
-export class LayerWriteError extends OcibakeError {
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super('OCIBAKE_LAYER_WRITE', message, options);
-  }
+/** `unsafeEntry` words an `UnsafeArchiveError` for one layer entry. */
+export function unsafeEntry(entry: string, why: string): UnsafeArchiveError {
+  return new UnsafeArchiveError('OCIBAKE_UNSAFE_ARCHIVE', `unsafe layer entry ${JSON.stringify(entry.slice(0, 200))}: ${why}`, {
+    hint: 'the layer is malicious or corrupt; it was not extracted past this entry',
+    entry,
+  });
 }
+
+/** `LayerWriteError` is a failure while producing a layer (bad entry, file changed under us). */
+export class LayerWriteError extends OcibakeError {}

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { decompress, type LayerCompression } from './decompress.js';
-import { UnsafeArchiveError } from './errors.js';
+import { UnsafeArchiveError, unsafeEntry } from './errors.js';
 
 /** Options for `extractLayer`. */
 export interface ExtractOptions {
@@ -41,7 +41,7 @@ const OPAQUE = '.wh..wh..opq';
 export async function extractLayer(body: Readable, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   await mkdir(dest, { recursive: true });
   const root = await lstat(dest);
-  if (!root.isDirectory()) throw new UnsafeArchiveError(dest, 'destination is not a directory');
+  if (!root.isDirectory()) throw unsafeEntry(dest, 'destination is not a directory');
   const isRoot = process.getuid?.() === 0;
   const ctx: Ctx = { dest, written: new Set(), dirs: new Set(), dirTimes: [], owner: options.preserveOwner ?? isRoot, devices: options.devices ?? isRoot };
   const result: ExtractResult = { entries: 0, whiteouts: 0 };
@@ -94,10 +94,10 @@ interface Ctx {
 
 /** Tar names are relative; `./` prefixes are common (Alpine's minirootfs) and harmless. */
 function safeRelative(name: string): string {
-  if (name.startsWith('/')) throw new UnsafeArchiveError(name, 'absolute path');
-  if (name.includes('\0')) throw new UnsafeArchiveError(name, 'NUL in path');
+  if (name.startsWith('/')) throw unsafeEntry(name, 'absolute path');
+  if (name.includes('\0')) throw unsafeEntry(name, 'NUL in path');
   const parts = name.split('/').filter((s) => s !== '' && s !== '.');
-  if (parts.includes('..')) throw new UnsafeArchiveError(name, '".." in path');
+  if (parts.includes('..')) throw unsafeEntry(name, '".." in path');
   return parts.join('/');
 }
 
@@ -111,8 +111,8 @@ async function ensureParents(ctx: Ctx, rel: string, what: string): Promise<void>
     const full = join(ctx.dest, cur);
     const st = await lstat(full).catch(() => undefined);
     if (!st) await mkdir(full, { mode: 0o755 });
-    else if (st.isSymbolicLink()) throw new UnsafeArchiveError(what, `path goes through the symlink ${cur}`);
-    else if (!st.isDirectory()) throw new UnsafeArchiveError(what, `parent ${cur} is not a directory`);
+    else if (st.isSymbolicLink()) throw unsafeEntry(what, `path goes through the symlink ${cur}`);
+    else if (!st.isDirectory()) throw unsafeEntry(what, `parent ${cur} is not a directory`);
     ctx.dirs.add(cur);
   }
 }
@@ -161,11 +161,11 @@ async function writeEntry(ctx: Ctx, rel: string, h: Header, body: AsyncIterable<
       return;
     case 'link': {
       const target = safeRelative(h.linkname ?? '');
-      if (target === '') throw new UnsafeArchiveError(h.name, 'hardlink to the root');
+      if (target === '') throw unsafeEntry(h.name, 'hardlink to the root');
       await ensureParents(ctx, target, h.name);
       const st = await lstat(join(ctx.dest, target)).catch(() => undefined);
-      if (!st) throw new UnsafeArchiveError(h.name, `hardlink target ${target} does not exist`);
-      if (st.isDirectory()) throw new UnsafeArchiveError(h.name, 'hardlink to a directory');
+      if (!st) throw unsafeEntry(h.name, `hardlink target ${target} does not exist`);
+      if (st.isDirectory()) throw unsafeEntry(h.name, 'hardlink to a directory');
       await link(join(ctx.dest, target), full);
       return;
     }
@@ -175,7 +175,7 @@ async function writeEntry(ctx: Ctx, rel: string, h: Header, body: AsyncIterable<
       makeNode(ctx, full, h);
       break;
     default:
-      throw new UnsafeArchiveError(h.name, `unsupported entry type ${String(type)}`);
+      throw unsafeEntry(h.name, `unsupported entry type ${String(type)}`);
   }
   await own(ctx, full, h);
   await chmod(full, mode);
@@ -191,11 +191,11 @@ async function feed(src: Readable, ex: ReturnType<typeof tarExtract>): Promise<v
 }
 
 function makeNode(ctx: Ctx, full: string, h: Header): void {
-  if (h.type !== 'fifo' && !ctx.devices) throw new UnsafeArchiveError(h.name, 'device nodes can only be created as root');
+  if (h.type !== 'fifo' && !ctx.devices) throw unsafeEntry(h.name, 'device nodes can only be created as root');
   // Node has no mknod(2); the coreutils tools do exactly that one syscall.
   const args = h.type === 'fifo' ? ['mkfifo', full] : ['mknod', full, h.type === 'block-device' ? 'b' : 'c', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
   const res = spawnSync(args[0]!, args.slice(1), { stdio: 'ignore' });
-  if (res.status !== 0) throw new UnsafeArchiveError(h.name, `could not create ${h.type} (${args[0]} failed)`);
+  if (res.status !== 0) throw unsafeEntry(h.name, `could not create ${h.type} (${args[0]} failed)`);
 }
 
 async function own(ctx: Ctx, full: string, h: Header): Promise<void> {
@@ -206,7 +206,7 @@ function asArchiveError(err: unknown): Error {
   if (err instanceof UnsafeArchiveError) return err;
   const e = err as NodeJS.ErrnoException;
   if (e?.code && /^(ENOENT|EEXIST|ENOTDIR|EISDIR|EACCES|EPERM|ENOSPC)$/.test(e.code)) {
-    return new UnsafeArchiveError('(layer)', `extracting failed: ${e.message}`);
+    return unsafeEntry('(layer)', `extracting failed: ${e.message}`);
   }
-  return new UnsafeArchiveError('(layer)', `malformed layer: ${(e as Error)?.message ?? String(err)}`);
+  return unsafeEntry('(layer)', `malformed layer: ${(e as Error)?.message ?? String(err)}`);
 }

@@ -100,7 +100,7 @@ export async function* parallelGzip(source: AsyncIterable<Buffer>, options: Gzip
       ...(seq > 0 && blockLevel > 0 ? { dictionary: ring.subarray(dictEnd - WINDOW, dictEnd) } : {}),
     };
     const job = running(() => deflateRawAsync(block, options)).catch((err: unknown) => {
-      throw new LayerWriteError(`compressing a layer block: ${(err as Error).message}`, { cause: err });
+      throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `compressing a layer block: ${(err as Error).message}`, { cause: err });
     });
     job.catch(() => {});
     inFlight.push(job);

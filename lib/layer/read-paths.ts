@@ -3,7 +3,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { layerCompression } from '../oci/media-types.js';
 import { extractLayer } from './extract.js';
 import { normalizeEntryPath } from './entry.js';
-import { UnsafeArchiveError } from './errors.js';
+import { UnsafeArchiveError, unsafeEntry } from './errors.js';
 
 /**
  * `readImagePaths` materialises selected paths of an image (its layers applied in order, with
@@ -19,7 +19,7 @@ export async function readImagePaths(store: BlobReader, layers: readonly Descrip
   const above = (p: string): boolean => wanted.some((w) => w.startsWith(`${p}/`));
   for (const layer of layers) {
     const compression = layerCompression(layer.mediaType);
-    if (compression === 'zstd') throw new UnsafeArchiveError(layer.digest, 'zstd-compressed layers are not supported yet');
+    if (compression === 'zstd') throw unsafeEntry(layer.digest, 'zstd-compressed layers are not supported yet');
     await extractLayer(await store.fetch(layer, o), dest, {
       compression,
       // Opaque markers in a parent of a wanted path still hide lower content under it.

@@ -85,7 +85,7 @@ function ustarBlock(h: TarHeaderFields): Buffer {
 
 function writeString(b: Buffer, s: string, off: number, len: number): void {
   const bytes = Buffer.from(s, 'utf8');
-  if (bytes.length > len) throw new LayerWriteError(`tar field too long: ${s.slice(0, 50)}`);
+  if (bytes.length > len) throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `tar field too long: ${s.slice(0, 50)}`);
   bytes.copy(b, off);
 }
 

@@ -34,7 +34,7 @@ export async function* tarStream(entries: AsyncIterable<LayerEntry> | Iterable<L
     const size = entrySize(entry);
     let linkname = '';
     if (entry.type === 'symlink' || entry.type === 'hardlink') {
-      if (entry.linkname === undefined || entry.linkname === '') throw new LayerWriteError(`${entry.type} ${entry.path} has no link target`);
+      if (entry.linkname === undefined || entry.linkname === '') throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `${entry.type} ${entry.path} has no link target`);
       linkname = entry.type === 'hardlink' ? normalizeEntryPath(entry.linkname) : entry.linkname;
     }
     yield encodeEntryHeaders(
@@ -78,7 +78,7 @@ async function* readAhead(entries: AsyncIterable<LayerEntry> | Iterable<LayerEnt
       if (entry.data) data = Promise.resolve(entry.data);
       else if (entry.source && entry.size !== undefined && entry.size <= SMALL_FILE && entry.size > 0) {
         data = readFile(entry.source).catch((err: unknown) => {
-          throw new LayerWriteError(`reading ${entry.source} for ${entry.path}: ${(err as Error).message}`, { cause: err });
+          throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `reading ${entry.source} for ${entry.path}: ${(err as Error).message}`, { cause: err });
         });
         data.catch(() => {});
       }
@@ -97,15 +97,15 @@ async function openContent(entry: LayerEntry): Promise<Readable | AsyncIterable<
       try {
         for await (const chunk of stream) yield chunk as Buffer;
       } catch (err) {
-        throw new LayerWriteError(`reading ${entry.source} for ${entry.path}: ${(err as Error).message}`, { cause: err });
+        throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `reading ${entry.source} for ${entry.path}: ${(err as Error).message}`, { cause: err });
       }
     })();
   }
-  throw new LayerWriteError(`file entry ${entry.path} has no content (source, data or open)`);
+  throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `file entry ${entry.path} has no content (source, data or open)`);
 }
 
 function changed(entry: LayerEntry, expected: number, actual: number): LayerWriteError {
-  return new LayerWriteError(`${entry.source ?? entry.path} changed while the layer was written (expected ${expected} bytes, got ${actual})`, {
+  return new LayerWriteError('OCIBAKE_LAYER_WRITE', `${entry.source ?? entry.path} changed while the layer was written (expected ${expected} bytes, got ${actual})`, {
     hint: 'do not modify the build context or stage output during a build',
   });
 }

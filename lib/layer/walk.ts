@@ -33,9 +33,9 @@ export async function* walkDirectory(dir: string, options: WalkOptions = {}): As
     for (let i = 1; i <= segments.length; i++) yield { path: `/${segments.slice(0, i).join('/')}`, type: 'dir', mode: 0o755, uid: 0, gid: 0 };
   }
   const rootStat = await lstat(dir).catch((err: unknown) => {
-    throw new LayerWriteError(`reading ${dir}: ${(err as Error).message}`, { cause: err });
+    throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `reading ${dir}: ${(err as Error).message}`, { cause: err });
   });
-  if (!rootStat.isDirectory()) throw new LayerWriteError(`${dir} is not a directory`);
+  if (!rootStat.isDirectory()) throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `${dir} is not a directory`);
   const inodes = new Map<string, string>();
   const base = segments.length ? `/${segments.join('/')}` : '';
   yield* walk(dir, '', base, inodes, options);

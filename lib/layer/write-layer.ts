@@ -75,7 +75,7 @@ export async function writeLayer(
   } catch (err) {
     body.destroy();
     if (err instanceof LayerWriteError) throw err;
-    throw new LayerWriteError(`writing layer: ${(err as Error).message}`, { cause: err });
+    throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `writing layer: ${(err as Error).message}`, { cause: err });
   }
   return { descriptor, diffId: digestFromHash(diffHash), uncompressedSize };
 }

@@ -5,21 +5,23 @@ import type { Descriptor } from './descriptor.js';
 import { digestFromHash } from './digest.js';
 
 /** `DigestMismatchError` means content did not hash to the digest it was addressed by. */
-export class DigestMismatchError extends OcibakeError {
-  constructor(expected: string, actual: string, where: string) {
-    super('OCIBAKE_DIGEST_MISMATCH', `digest mismatch for ${where}: expected ${expected}, got ${actual}`, {
-      hint: 'the content is corrupt or was changed in transit; it was not stored',
-    });
-  }
+export class DigestMismatchError extends OcibakeError {}
+
+/** `digestMismatch` words a `DigestMismatchError` for content read from `where`. */
+export function digestMismatch(expected: string, actual: string, where: string): DigestMismatchError {
+  return new DigestMismatchError('OCIBAKE_DIGEST_MISMATCH', `digest mismatch for ${where}: expected ${expected}, got ${actual}`, {
+    hint: 'the content is corrupt or was changed in transit; it was not stored',
+  });
 }
 
 /** `SizeMismatchError` means content had a different length than its descriptor said. */
-export class SizeMismatchError extends OcibakeError {
-  constructor(expected: number, actual: number, where: string) {
-    super('OCIBAKE_SIZE_MISMATCH', `size mismatch for ${where}: expected ${expected} bytes, got ${actual}`, {
-      hint: 'the content is truncated or too long; it was not stored',
-    });
-  }
+export class SizeMismatchError extends OcibakeError {}
+
+/** `sizeMismatch` words a `SizeMismatchError` for content read from `where`. */
+export function sizeMismatch(expected: number, actual: number, where: string): SizeMismatchError {
+  return new SizeMismatchError('OCIBAKE_SIZE_MISMATCH', `size mismatch for ${where}: expected ${expected} bytes, got ${actual}`, {
+    hint: 'the content is truncated or too long; it was not stored',
+  });
 }
 
 /**
@@ -42,7 +44,7 @@ export class VerifyingStream extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.#size += chunk.length;
     if (this.#size > this.#desc.size) {
-      cb(new SizeMismatchError(this.#desc.size, this.#size, this.#where));
+      cb(sizeMismatch(this.#desc.size, this.#size, this.#where));
       return;
     }
     this.#hash.update(chunk);
@@ -51,12 +53,12 @@ export class VerifyingStream extends Transform {
 
   override _flush(cb: TransformCallback): void {
     if (this.#size !== this.#desc.size) {
-      cb(new SizeMismatchError(this.#desc.size, this.#size, this.#where));
+      cb(sizeMismatch(this.#desc.size, this.#size, this.#where));
       return;
     }
     const actual = digestFromHash(this.#hash);
     if (actual !== this.#desc.digest) {
-      cb(new DigestMismatchError(this.#desc.digest, actual, this.#where));
+      cb(digestMismatch(this.#desc.digest, actual, this.#where));
       return;
     }
     cb();
@@ -65,7 +67,7 @@ export class VerifyingStream extends Transform {
 
 /** `verifyBytes` checks in-memory content against a descriptor. */
 export function verifyBytes(desc: Descriptor, bytes: Uint8Array, where = desc.digest): void {
-  if (bytes.byteLength !== desc.size) throw new SizeMismatchError(desc.size, bytes.byteLength, where);
+  if (bytes.byteLength !== desc.size) throw sizeMismatch(desc.size, bytes.byteLength, where);
   const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  if (actual !== desc.digest) throw new DigestMismatchError(desc.digest, actual, where);
+  if (actual !== desc.digest) throw digestMismatch(desc.digest, actual, where);
 }

@@ -56,7 +56,7 @@ export class DockerArchivePublisher implements Publisher {
       const written = new Set<string>();
       for (const [i, layer] of image.manifest.layers.entries()) {
         const diffId = image.config.rootfs.diff_ids[i];
-        if (!diffId) throw new OutputError(`image ${image.descriptor.digest} has fewer diff_ids than layers`);
+        if (!diffId) throw new OutputError('OCIBAKE_OUTPUT', `image ${image.descriptor.digest} has fewer diff_ids than layers`);
         const id = digestHex(diffId);
         layerPaths.push(`${id}/layer.tar`);
         if (written.has(id)) continue;
@@ -87,19 +87,19 @@ export class DockerArchivePublisher implements Publisher {
     const candidates = artifact.index.manifests.filter((m) => m.platform && (!want || platformMatches(want, m.platform)));
     const names = artifact.index.manifests.filter((m) => m.platform).map((m) => formatPlatform(m.platform!)).join(', ');
     if (candidates.length !== 1) {
-      throw new OutputError(want ? `the result has no image for ${formatPlatform(want)} (it has ${names})` : `a docker archive holds one platform; the result has ${names}`, {
+      throw new OutputError('OCIBAKE_OUTPUT', want ? `the result has no image for ${formatPlatform(want)} (it has ${names})` : `a docker archive holds one platform; the result has ${names}`, {
         hint: 'choose one with --platform (or output type=docker,platform=linux/amd64)',
       });
     }
     const child = artifact.children.get(candidates[0]!.digest);
-    if (!child || child.kind !== 'image') throw new OutputError(`index entry ${candidates[0]!.digest} is not an image`);
+    if (!child || child.kind !== 'image') throw new OutputError('OCIBAKE_OUTPUT', `index entry ${candidates[0]!.digest} is not an image`);
     return child;
   }
 }
 
 async function spoolUncompressed(store: BlobReader, layer: Image['manifest']['layers'][number], file: string, diffId: string, o: Opts): Promise<number> {
   const compression = layerCompression(layer.mediaType);
-  if (compression === 'zstd') throw new OutputError(`layer ${layer.digest} is zstd-compressed; docker archives need gzip or plain layers`);
+  if (compression === 'zstd') throw new OutputError('OCIBAKE_OUTPUT', `layer ${layer.digest} is zstd-compressed; docker archives need gzip or plain layers`);
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({
@@ -111,13 +111,13 @@ async function spoolUncompressed(store: BlobReader, layer: Image['manifest']['la
   });
   await pipeline(decompress(await store.fetch(layer, o), compression), tap, createWriteStream(file));
   const actual = `sha256:${hash.digest('hex')}`;
-  if (actual !== diffId) throw new OutputError(`layer ${layer.digest} uncompresses to ${actual}, but the config's diff_id is ${diffId}`);
+  if (actual !== diffId) throw new OutputError('OCIBAKE_OUTPUT', `layer ${layer.digest} uncompresses to ${actual}, but the config's diff_id is ${diffId}`);
   return size;
 }
 
 /** Docker names need a tag: `app` means `app:latest`; digests cannot be loaded as names. */
 function dockerTag(ref: string): string {
-  if (ref.includes('@')) throw new OutputError(`cannot name a docker archive image by digest: ${ref}`, { hint: 'use name:tag' });
+  if (ref.includes('@')) throw new OutputError('OCIBAKE_OUTPUT', `cannot name a docker archive image by digest: ${ref}`, { hint: 'use name:tag' });
   const last = ref.split('/').at(-1) ?? ref;
   return last.includes(':') ? ref : `${ref}:latest`;
 }

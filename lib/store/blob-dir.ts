@@ -8,7 +8,7 @@ import type { Opts } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { type Digest, digestHex, HashingStream, isDigest } from '../oci/digest.js';
 import { VerifyingStream } from '../oci/verify.js';
-import { BlobNotFoundError, CorruptBlobError, StoreError } from './errors.js';
+import { BlobNotFoundError, blobNotFound, CorruptBlobError, corruptBlob, StoreError } from './errors.js';
 
 /** `CorruptBlobReport` is what a `BlobDir` tells its owner when it drops a corrupt blob. */
 export type CorruptBlobReporter = (digest: string, path: string, reason: unknown) => void;
@@ -51,8 +51,8 @@ export class BlobDir {
     try {
       fh = await open(p, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(desc.digest, this.root);
-      throw new StoreError(`opening blob ${desc.digest} in ${this.root}: ${(err as Error).message}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw blobNotFound(desc.digest, this.root);
+      throw new StoreError('OCIBAKE_STORE', `opening blob ${desc.digest} in ${this.root}: ${(err as Error).message}`, { cause: err });
     }
     const source = createReadStream('', { fd: fh, autoClose: true });
     const checked = new CheckedBlobStream(desc, p, (reason) => this.#dropCorrupt(desc.digest, p, reason));
@@ -173,7 +173,7 @@ class CheckedBlobStream extends VerifyingStream {
 
   #corrupt(reason: unknown): Error {
     this.#drop(reason);
-    return new CorruptBlobError(this.#digest, this.#path, reason);
+    return corruptBlob(this.#digest, this.#path, reason);
   }
 }
 

@@ -3,7 +3,7 @@ import type { Opts, Target } from '../oci/content-store.js';
 import { descriptorOf, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { verifyBytes } from '../oci/verify.js';
-import { BlobNotFoundError } from './errors.js';
+import { BlobNotFoundError, blobNotFound } from './errors.js';
 import type { Ingester } from './ingester.js';
 import { collect } from './read-blob.js';
 
@@ -24,7 +24,7 @@ export class MemoryStore implements Target, Ingester {
 
   async fetch(desc: Descriptor): Promise<Readable> {
     const bytes = this.#blobs.get(desc.digest);
-    if (!bytes) throw new BlobNotFoundError(desc.digest, 'memory store');
+    if (!bytes) throw blobNotFound(desc.digest, 'memory store');
     return Readable.from([bytes]);
   }
 
@@ -49,7 +49,7 @@ export class MemoryStore implements Target, Ingester {
       // A bare digest has no media type of its own; callers that need it must tag first.
       return { mediaType: 'application/octet-stream', digest: ref, size: this.#blobs.get(ref)!.length };
     }
-    throw new BlobNotFoundError(ref, 'memory store tags');
+    throw blobNotFound(ref, 'memory store tags');
   }
 
   async tag(desc: Descriptor, ref: string): Promise<void> {

@@ -8,7 +8,7 @@ import { MediaType } from '../oci/media-types.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { CorruptBlobReporter } from './blob-dir.js';
 import { BlobDirStore } from './blob-dir-store.js';
-import { BlobNotFoundError, StoreError } from './errors.js';
+import { BlobNotFoundError, blobNotFound, StoreError } from './errors.js';
 
 /** The annotation that names an image in an OCI layout's index.json (image-spec annotations.md). */
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -46,11 +46,11 @@ export class OciLayout extends BlobDirStore implements Target {
     try {
       text = await readFile(marker, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`reading ${marker}: ${(err as Error).message}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError('OCIBAKE_STORE', `reading ${marker}: ${(err as Error).message}`, { cause: err });
     }
     if (text === undefined) {
       if (options.create === false) {
-        throw new StoreError(`${layout.dir} is not an OCI layout (no oci-layout file)`, { hint: 'point at a directory written by ocibake, skopeo or umoci' });
+        throw new StoreError('OCIBAKE_STORE', `${layout.dir} is not an OCI layout (no oci-layout file)`, { hint: 'point at a directory written by ocibake, skopeo or umoci' });
       }
       await mkdir(join(layout.dir, 'blobs', 'sha256'), { recursive: true });
       await writeFileAtomic(join(layout.dir, 'index.json'), canonicalJson(emptyIndex()));
@@ -61,9 +61,9 @@ export class OciLayout extends BlobDirStore implements Target {
     try {
       version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
     } catch (err) {
-      throw new StoreError(`${marker} is not valid JSON`, { cause: err });
+      throw new StoreError('OCIBAKE_STORE', `${marker} is not valid JSON`, { cause: err });
     }
-    if (version !== '1.0.0') throw new StoreError(`unsupported OCI layout version ${String(version)} in ${layout.dir}`);
+    if (version !== '1.0.0') throw new StoreError('OCIBAKE_STORE', `unsupported OCI layout version ${String(version)} in ${layout.dir}`);
     return layout;
   }
 
@@ -75,7 +75,7 @@ export class OciLayout extends BlobDirStore implements Target {
       if (!Array.isArray(index.manifests)) throw new Error('no manifests array');
       return index;
     } catch (err) {
-      throw new StoreError(`reading ${path}: ${(err as Error).message}`, { cause: err });
+      throw new StoreError('OCIBAKE_STORE', `reading ${path}: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -85,7 +85,7 @@ export class OciLayout extends BlobDirStore implements Target {
     const found =
       manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === ref) ??
       (isDigest(ref) ? manifests.find((m) => m.digest === ref) : undefined);
-    if (!found) throw new BlobNotFoundError(ref, `OCI layout ${this.dir} (index.json)`);
+    if (!found) throw blobNotFound(ref, `OCI layout ${this.dir} (index.json)`);
     return found;
   }
 
@@ -95,7 +95,7 @@ export class OciLayout extends BlobDirStore implements Target {
    */
   tag(desc: Descriptor, ref: string): Promise<void> {
     return this.#updateIndex(async (index) => {
-      if (!(await this.exists(desc))) throw new BlobNotFoundError(desc.digest, `OCI layout ${this.dir}`);
+      if (!(await this.exists(desc))) throw blobNotFound(desc.digest, `OCI layout ${this.dir}`);
       const entry: Descriptor = {
         mediaType: desc.mediaType,
         digest: desc.digest,

@@ -12,7 +12,7 @@ export const MAX_METADATA_BYTES = 8 * 1024 * 1024;
  */
 export async function readBlob(store: BlobReader, desc: Descriptor, o?: Opts): Promise<Buffer> {
   if (desc.size > MAX_METADATA_BYTES) {
-    throw new StoreError(`refusing to read ${desc.digest} (${desc.size} bytes) into memory`, {
+    throw new StoreError('OCIBAKE_STORE', `refusing to read ${desc.digest} (${desc.size} bytes) into memory`, {
       hint: 'layers are streamed; only manifests and configs are read whole',
     });
   }

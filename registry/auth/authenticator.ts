@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { AuthError } from '../errors.js';
+import { AuthError, authError } from '../errors.js';
 import { type Challenge, parseChallenge } from './challenge.js';
 import type { Credential, Keychain } from './credential.js';
 import { type BearerToken, fetchToken } from './token.js';
@@ -87,7 +87,7 @@ export class Authenticator {
     const cred = await this.credential(registry).catch(() => undefined);
     const who = cred ? 'with the configured credentials' : 'anonymously';
     const verb = status === 403 ? 'denied' : 'unauthorized';
-    return new AuthError(`${verb}: ${method} on ${registry}${repository ? `/${repository}` : ''} failed ${who} (${status})`, {
+    return authError(`${verb}: ${method} on ${registry}${repository ? `/${repository}` : ''} failed ${who} (${status})`, {
       registry,
       repository,
       method,

@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { AuthError, RegistryError } from '../errors.js';
+import { AuthError, authError, RegistryError, registryError } from '../errors.js';
 import { isTemporaryNetworkError } from '../transport/retry.js';
 import type { Challenge } from './challenge.js';
 import type { Credential } from './credential.js';
@@ -28,7 +28,7 @@ export interface TokenRequest {
  */
 export async function fetchToken(r: TokenRequest): Promise<BearerToken> {
   const realm = r.challenge.params['realm'];
-  if (!realm) throw new RegistryError(`${r.registry} sent a Bearer challenge without a realm`, { registry: r.registry, status: 401 });
+  if (!realm) throw registryError(`${r.registry} sent a Bearer challenge without a realm`, { registry: r.registry, status: 401 });
   const url = new URL(realm);
   const service = r.challenge.params['service'];
   const headers: Record<string, string> = { 'user-agent': r.userAgent, accept: 'application/json' };
@@ -52,7 +52,7 @@ export async function fetchToken(r: TokenRequest): Promise<BearerToken> {
   try {
     res = await request(url, { method, headers, body: body ?? null, dispatcher: r.dispatcher, headersTimeout: r.timeoutMs, bodyTimeout: r.timeoutMs });
   } catch (err) {
-    throw new RegistryError(`requesting a token for ${r.registry} from ${url.origin}: ${(err as Error).message}`, {
+    throw registryError(`requesting a token for ${r.registry} from ${url.origin}: ${(err as Error).message}`, {
       registry: r.registry,
       method,
       cause: err,
@@ -61,23 +61,23 @@ export async function fetchToken(r: TokenRequest): Promise<BearerToken> {
   }
   const text = await res.body.text();
   if (res.statusCode === 401 || res.statusCode === 403) {
-    throw new AuthError(`unauthorized: authentication to ${r.registry} failed (token server ${url.origin} answered ${res.statusCode})`, {
+    throw authError(`unauthorized: authentication to ${r.registry} failed (token server ${url.origin} answered ${res.statusCode})`, {
       registry: r.registry,
       method,
       status: res.statusCode,
     });
   }
   if (res.statusCode !== 200) {
-    throw new RegistryError(`token server ${url.origin} for ${r.registry} answered ${res.statusCode}`, { registry: r.registry, method, status: res.statusCode });
+    throw registryError(`token server ${url.origin} for ${r.registry} answered ${res.statusCode}`, { registry: r.registry, method, status: res.statusCode });
   }
   let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown };
   try {
     doc = JSON.parse(text) as typeof doc;
   } catch {
-    throw new RegistryError(`token server ${url.origin} for ${r.registry} sent a body that is not JSON`, { registry: r.registry, method, status: 200 });
+    throw registryError(`token server ${url.origin} for ${r.registry} sent a body that is not JSON`, { registry: r.registry, method, status: 200 });
   }
   const token = typeof doc.token === 'string' ? doc.token : typeof doc.access_token === 'string' ? doc.access_token : undefined;
-  if (!token) throw new RegistryError(`token server ${url.origin} for ${r.registry} sent no token`, { registry: r.registry, method, status: 200 });
+  if (!token) throw registryError(`token server ${url.origin} for ${r.registry} sent no token`, { registry: r.registry, method, status: 200 });
   // The spec's default lifetime is 60 s; renew 10 s early so a token never expires mid-request.
   const lifetime = typeof doc.expires_in === 'number' && doc.expires_in > 0 ? doc.expires_in : 60;
   return { token, expiresAt: Date.now() + Math.max(5, lifetime - 10) * 1000 };

@@ -3,7 +3,7 @@ import { request, type Dispatcher } from 'undici';
 import { OcibakeError } from '../../lib/errors.js';
 import { Authenticator } from '../auth/authenticator.js';
 import type { Keychain } from '../auth/credential.js';
-import { RegistryError, isTemporaryStatus } from '../errors.js';
+import { RegistryError, registryError, isTemporaryStatus } from '../errors.js';
 import { apiHost } from '../reference.js';
 import { createDispatcher } from './dispatcher.js';
 import { parseDiagnostics, readCapped, redactUrl } from './errors-body.js';
@@ -142,7 +142,7 @@ export class Transport {
           await this.#backoff(attempt++, undefined, req.signal);
           continue;
         }
-        throw new RegistryError(`${req.what}: ${req.method} ${redactUrl(url)}: ${describeNetworkError(err)}`, {
+        throw registryError(`${req.what}: ${req.method} ${redactUrl(url)}: ${describeNetworkError(err)}`, {
           registry: req.registry,
           repository: req.repository,
           method: req.method,
@@ -165,7 +165,7 @@ export class Transport {
       if (req.followRedirects && [301, 302, 303, 307, 308].includes(status)) {
         const location = header(res.headers, 'location');
         await res.body.dump();
-        if (!location || ++redirects > 10) throw new RegistryError(`${req.what}: too many or broken redirects`, { registry: req.registry, method: req.method, status });
+        if (!location || ++redirects > 10) throw registryError(`${req.what}: too many or broken redirects`, { registry: req.registry, method: req.method, status });
         url = new URL(location, url);
         continue;
       }
@@ -178,7 +178,7 @@ export class Transport {
         continue;
       }
       const detail = diagnostics.length ? `: ${diagnostics.join('; ')}` : '';
-      throw new RegistryError(`${req.what}: ${req.method} ${redactUrl(url)} answered ${status}${detail}`, {
+      throw registryError(`${req.what}: ${req.method} ${redactUrl(url)} answered ${status}${detail}`, {
         registry: req.registry,
         repository: req.repository,
         method: req.method,
@@ -213,7 +213,7 @@ function describeNetworkError(err: unknown): string {
 }
 
 function notReplayable(req: HttpRequest, url: URL): RegistryError {
-  return new RegistryError(`${req.what}: ${req.method} ${redactUrl(url)} failed and its streamed body cannot be sent again`, {
+  return registryError(`${req.what}: ${req.method} ${redactUrl(url)} failed and its streamed body cannot be sent again`, {
     registry: req.registry,
     repository: req.repository,
     method: req.method,
