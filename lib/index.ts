@@ -1,105 +1,36 @@
-// ocibake's public library API. Explicit named exports only (no `export *`), grouped by area.
-// cli/ imports only this file. Keep each area's block together so parallel work merges cleanly.
+// ocibake's library API: what a program that builds, publishes or moves images calls. Grouped by
+// role, explicit named exports only. cli/ imports nothing else of lib/.
 
-// --- errors ---
-export { OcibakeError, type ErrorCode, type OcibakeErrorOptions, isOcibakeError, wrapError } from './errors.js';
+// --- Building a Dockerfile ---
+// Build, publish and record: the whole `ocibake build` command.
+export { runBuild, type RunBuildSummary } from './bake/run-build.js';
+// Build without publishing (ko's split); the outcome is a `BuildResult` any publisher takes.
+export { build, type BuildOutcome } from './bake/build.js';
+export { type BuildOptions, type RunBuildOptions, effectiveOutputs } from './bake/options.js';
+// Plan a build and resolve its bases without running anything (`--dry-run`).
+export { dryRun, type DryRunReport } from './bake/dry-run.js';
+export { type OutputSpec } from './output/output-spec.js';
+export { type SecretSpec } from './exec/secrets.js';
+export { type BaseOverride } from './bases/base-names.js';
 
-// --- oci model ---
-export {
-  type Digest,
-  parseDigest,
-  sha256,
-  MediaType,
-  type MediaFormat,
-  type Platform,
-  parsePlatform,
-  parsePlatformList,
-  formatPlatform,
-  normalizePlatform,
-  hostPlatform,
-  type Descriptor,
-  type Manifest,
-  type Index,
-  type ImageConfig,
-  canonicalJson,
-} from './oci/index.js';
+// --- Publishing a result ---
+export { type Publisher, type BuildResult, type Published, type PublishOptions, type PlatformImage } from './output/publisher.js';
+// Turn `--output`/`--push`/`--metadata-file` into one validated publisher, before building.
+export { publishersFor, type PublishersForOptions } from './output/publishers-for.js';
+export { RegistryPublisher, publishToRegistry, type RegistryPublisherOptions } from './output/registry-publisher.js';
+export { OciLayoutPublisher } from './output/oci-layout-publisher.js';
+export { OciArchivePublisher, type OciArchiveOptions } from './output/oci-archive-publisher.js';
+export { DockerArchivePublisher, type DockerArchiveOptions } from './output/docker-archive-publisher.js';
+export { MultiPublisher } from './output/multi-publisher.js';
+export { MetadataRecorder, type BuildMetadata } from './output/metadata-recorder.js';
 
-// --- layer / store / image / output (issue 2) ---
-export {
-  MemoryStore,
-  CacheStore,
-  type CacheStoreOptions,
-  defaultCacheDir,
-  OciLayout,
-  type OciLayoutOptions,
-  REF_NAME_ANNOTATION,
-  copyGraph,
-  childrenOf,
-  type CopyEvent,
-  type CopyGraphOptions,
-  type CopyGraphResult,
-  type Ingester,
-  isIngester,
-  readBlob,
-  BlobNotFoundError,
-  CorruptBlobError,
-  StoreError,
-  type CorruptBlobReporter,
-} from './store/index.js';
-export {
-  type LayerEntry,
-  type EntryType,
-  walkDirectory,
-  type WalkOptions,
-  tarStream,
-  type TarOptions,
-  parallelGzip,
-  type GzipOptions,
-  writeLayer,
-  type WriteLayerOptions,
-  type WrittenLayer,
-  extractLayer,
-  type ExtractOptions,
-  type ExtractResult,
-  readImagePaths,
-  UnsafeArchiveError,
-  LayerWriteError,
-} from './layer/index.js';
-export {
-  type Layer,
-  type Image,
-  type ImageIndex,
-  type Artifact,
-  buildImage,
-  type BuildImageOptions,
-  type AppendedLayer,
-  type ConfigChanges,
-  buildIndex,
-  type BuildIndexOptions,
-  imageFromBytes,
-  loadArtifact,
-  loadImage,
-  putArtifact,
-  validateArtifact,
-  assertValidArtifact,
-  type ValidateOptions,
-  ImageError,
-} from './image/index.js';
-export {
-  type BuildResult,
-  type Published,
-  type Publisher,
-  type PublishOptions,
-  rootDescriptor,
-  OciLayoutPublisher,
-  OciArchivePublisher,
-  type OciArchiveOptions,
-  DockerArchivePublisher,
-  type DockerArchiveOptions,
-  OutputError,
-} from './output/index.js';
-
-// --- registry-backed operations (issue 3) ---
+// --- Registry verbs (crane's) ---
+export { pull, type PullOptions, type PullResult } from './verbs/pull.js';
+export { pushLayout } from './verbs/push.js';
+export { inspect, type InspectResult } from './verbs/inspect.js';
+export { createIndex, type CreateIndexOptions, type CreatedIndex } from './verbs/index-create.js';
+// The one client (connection pool, token cache) a command uses for every registry.
+export { createRegistryClient, type RegistryFlags } from './connect/registry-client.js';
 export {
   type Reference,
   parseReference,
@@ -107,88 +38,44 @@ export {
   RegistryClient,
   type RegistryClientOptions,
   RegistryStore,
-  type RegistryStoreOptions,
   RegistryError,
   AuthError,
   type Credential,
   type Keychain,
-  type HostConfig,
-  selectPlatform,
   login,
   dockerConfigPath,
 } from '../registry/index.js';
-export { createRegistryClient, type RegistryFlags } from './registry-ops/client.js';
-export { resolveBase, type ResolvedBase } from './registry-ops/resolve-base.js';
-export { pull, type PullOptions, type PullResult } from './registry-ops/pull.js';
-export { inspect, type InspectResult } from './registry-ops/inspect.js';
-export { pushLayout } from './registry-ops/push-layout.js';
-export {
-  publishToRegistry,
-  type PublishInput,
-  type PublishOptions as RegistryPublishOptions,
-  type Published as RegistryPublished,
-} from './output/registry.js';
 
-// --- dockerfile / plan (issue 4) ---
-export type {
-  Dockerfile,
-  Stage,
-  Instruction,
-  FromInstruction,
-  RunInstruction,
-  CopyInstruction,
-  AddInstruction,
-  CommandForm,
-  Heredoc,
-  RunMount,
-  SourceRange,
-} from './dockerfile/instructions.js';
-export { parseDockerfile, type ParsedDockerfile, type DockerfileWarning } from './dockerfile/parser.js';
+// --- The OCI model ---
+export { type Digest, parseDigest, sha256 } from './oci/digest.js';
+export { MediaType, type MediaFormat } from './oci/media-types.js';
+export { type Platform, parsePlatform, parsePlatformList, formatPlatform, normalizePlatform, hostPlatform } from './oci/platform.js';
+export { type Descriptor } from './oci/descriptor.js';
+export { type Manifest, type Index, type ImageConfig, canonicalJson } from './oci/manifest.js';
+export { type BlobReader, type BlobWriter, type ContentStore, type Target, type Opts } from './oci/content-store.js';
+export { type Layer, type Image, type ImageIndex, type Artifact } from './image/types.js';
+export { loadArtifact } from './image/load.js';
+export { validateArtifact, assertValidArtifact } from './image/validate.js';
+
+// --- Stores and layers ---
+export { MemoryStore } from './store/memory-store.js';
+export { CacheStore } from './store/cache-store.js';
+export { OciLayout, REF_NAME_ANNOTATION } from './store/oci-layout.js';
+export { CacheLayout, defaultCacheDir } from './cache/layout.js';
+export { copyGraph, type CopyGraphResult } from './store/copy.js';
+export { RoutingReader } from './store/routing-reader.js';
+export { CachingReader } from './store/caching-reader.js';
+export { writeLayer, type WriteLayerOptions, type WrittenLayer } from './layer/write-layer.js';
+export { walkDirectory } from './layer/walk.js';
+export { type LayerEntry } from './layer/entry.js';
+
+// --- The Dockerfile frontend and planner ---
+export { parseDockerfile } from './dockerfile/parser.js';
+export { type Dockerfile } from './dockerfile/instructions.js';
 export { DockerfileError } from './dockerfile/errors.js';
-export { expandWord, type Lookup, ExpansionError } from './dockerfile/expand.js';
-export {
-  loadDockerignore,
-  parseDockerignore,
-  type Dockerignore,
-  type IgnorePattern,
-} from './dockerfile/dockerignore.js';
-export type { BuildPlan, StageInstance, Step, StageKind, BaseSource, PlannedTarget, PlanWarning } from './plan/types.js';
 export { planBuild, type PlanOptions } from './plan/plan.js';
-export type { BaseImageConfig, BaseImageConfigLookup } from './plan/draft.js';
-export { checkNoRunInTargetStages, RUN_IN_TARGET_HINT } from './plan/check.js';
-export { formatPlan } from './plan/format.js';
-export { TARGET_ARGS, BUILD_ARGS } from './plan/scope.js';
+export { type BuildPlan } from './plan/types.js';
 
-// --- exec (issue 5) ---
-export {
-  runHostStages,
-  formatStepPrefix,
-  type RunHostStagesOptions,
-  type HostStageResult,
-} from './exec/run-host-stages.js';
-export { type Executor, type ExecutorMode, type ExecRequest, type ExecResult, type ExecMount } from './exec/executor.js';
-export { createExecutor } from './exec/select-executor.js';
-export { crossEnv, pickCCompiler, type CCompiler, type CrossEnvOptions } from './exec/cross-env.js';
-export { archInfo, type ArchInfo } from './exec/arch-table.js';
-export { toolchainFor, checkToolchain, type Toolchain } from './exec/toolchains.js';
-export { type SecretSource } from './exec/secrets.js';
-export { RunFailedError, ToolMissingError, SecretError, ExecError } from './exec/errors.js';
-// build context (shared with the image builder's COPY)
-export { type ContextEntry, type PathFilter } from './context/entry.js';
-export { SourceTree } from './context/source-tree.js';
-export { resolveCopy, type CopySpec, type ResolveOptions } from './context/resolve-copy.js';
-export { writeEntries } from './context/write-entries.js';
-export { entriesDigest, FileHasher } from './context/entries-digest.js';
-export { parseUserDb, parseChown, parseChmod, type UserDb, type Owner } from './context/owner.js';
-export { ContextError } from './context/errors.js';
-
-// --- build (issue 6) ---
-export { type ProgressEvent, type ProgressSink, noProgress } from './progress.js';
-export { build, type BuildOptions, type BuildOutcome, type PlatformImage } from './build/build.js';
-export { loadPlan, resolveSourceDateEpoch, type LoadedPlan } from './build/load-plan.js';
-export { publishBuild, type PublishedOutput, type PublishBuildOptions } from './build/publish.js';
-export { dryRun, type DryRunReport } from './build/dry-run.js';
-export { createIndex, type CreateIndexOptions, type CreatedIndex } from './build/index-create.js';
-export { runBuild, effectiveOutputs, type RunBuildOptions, type RunBuildSummary } from './build/run.js';
-export { writeMetadataFile, compressorIdentity, type BuildMetadata } from './build/metadata.js';
-export { type OutputSpec, type SecretSpec, type BaseOverride, parseOutputSpec, parseBuildArgs, parseSecretSpec, parseBaseOverride, parseFormat, parseKeyValue } from './build/options.js';
+// --- Errors and progress ---
+export { OcibakeError, type ErrorCode, type OcibakeErrorOptions, isOcibakeError, findError } from './errors.js';
+export { type ProgressEvent, type ProgressSink } from './progress.js';

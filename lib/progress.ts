@@ -15,10 +15,11 @@ export type ProgressEvent =
   /** Output of a RUN, one line at a time, already prefixed by nothing: renderers add the prefix. */
   | { type: 'log'; key: string; platform?: string | undefined; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'layer'; platform: string; digest: string; size: number; diffId: string; created_by: string }
-  /** Bytes moved for a blob: `state` says whether it was uploaded, mounted, or already there. */
-  | { type: 'blob'; target: string; digest: string; size: number; state: 'start' | 'progress' | 'uploaded' | 'mounted' | 'exists'; bytes?: number | undefined }
+  /** Bytes moved for a blob: `state` says whether it was uploaded (registry), written (file), mounted, or already there. */
+  | { type: 'blob'; target: string; digest: string; size: number; state: 'start' | 'progress' | 'uploaded' | 'written' | 'mounted' | 'exists'; bytes?: number | undefined }
   | { type: 'image'; platform: string; digest: string; size: number }
   | { type: 'index'; digest: string; mediaType: string }
+  /** A result reached an output: pushed to a registry reference, or written to a file or layout. */
   | { type: 'published'; target: string; digest: string }
   | { type: 'done'; durationMs: number };
 

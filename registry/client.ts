@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { OcibakeError } from '../lib/errors.js';
+import { readCapped } from '../lib/io/read-capped.js';
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import { type Digest, isDigest, sha256 } from '../lib/oci/digest.js';
 import { MANIFEST_ACCEPT } from '../lib/oci/media-types.js';
@@ -218,15 +219,8 @@ export class RegistryClient {
   }
 }
 
-async function readLimited(body: AsyncIterable<Buffer>, max: number, what: string): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of body) {
-    n += c.length;
-    if (n > max) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what}: manifest is larger than ${max} bytes`);
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks);
+function readLimited(body: AsyncIterable<Buffer>, max: number, what: string): Promise<Uint8Array> {
+  return readCapped(body, max, () => new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what}: manifest is larger than ${max} bytes`));
 }
 
 function mediaTypeOf(bytes: Uint8Array, contentType: string | undefined): string {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { OcibakeError } from '../lib/errors.js';
-import type { Opts, Target, Mounter } from '../lib/oci/content-store.js';
+import { readCapped } from '../lib/io/read-capped.js';
+import type { BlobLocation, Locator, Opts, Target, Mounter } from '../lib/oci/content-store.js';
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import { type Digest, isDigest } from '../lib/oci/digest.js';
 import { isIndexMediaType, isManifestMediaType } from '../lib/oci/media-types.js';
@@ -32,7 +33,7 @@ export interface PushRecord {
  * push and build share `copyGraph`. Manifests and indexes go to `/manifests/`, everything else
  * to `/blobs/`. It is also a `Mounter` for cross-repository mounts on the same registry.
  */
-export class RegistryStore implements Target, Mounter {
+export class RegistryStore implements Target, Mounter, Locator {
   readonly client: RegistryClient;
   readonly registry: string;
   readonly repository: string;
@@ -112,6 +113,11 @@ export class RegistryStore implements Target, Mounter {
     this.record.pushed.push(desc.digest);
   }
 
+  /** `locate` places every blob of this store in its repository, the mount source for a copy to the same registry. */
+  locate(): BlobLocation {
+    return { registry: this.registry, repository: this.repository };
+  }
+
   /** `mount` links a blob from another repository of this registry; false means "upload it". */
   async mount(desc: Descriptor, fromRepository: string, o?: Opts): Promise<boolean> {
     if (isManifestLike(desc) || fromRepository === this.repository) return false;
@@ -162,13 +168,6 @@ function isManifestLike(desc: Descriptor): boolean {
   return isManifestMediaType(desc.mediaType) || isIndexMediaType(desc.mediaType);
 }
 
-async function collect(body: Readable, max: number): Promise<Uint8Array> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const c of body as AsyncIterable<Buffer>) {
-    n += c.length;
-    if (n > max) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `manifest is larger than ${max} bytes`);
-    parts.push(c);
-  }
-  return Buffer.concat(parts);
+function collect(body: Readable, max: number): Promise<Uint8Array> {
+  return readCapped(body, max, () => new OcibakeError('OCIBAKE_INVALID_MANIFEST', `manifest is larger than ${max} bytes`));
 }

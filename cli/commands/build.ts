@@ -1,17 +1,6 @@
 import type { CommandModule } from 'yargs';
-import {
-  dryRun,
-  parseBaseOverride,
-  parseBuildArgs,
-  parseFormat,
-  parseKeyValue,
-  parseOutputSpec,
-  parsePlatformList,
-  parseSecretSpec,
-  runBuild,
-  type BuildOptions,
-  type RunBuildOptions,
-} from '../../lib/index.js';
+import { dryRun, parsePlatformList, runBuild, type RunBuildOptions } from '../../lib/index.js';
+import { parseBaseOverride, parseBuildArgs, parseFormat, parseKeyValue, parseOutputSpec, parseSecretSpec } from '../options/build-flags.js';
 import { type RegistryArgs, withRegistryFlags } from '../registry-flags.js';
 import { repeatable } from '../repeatable.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
@@ -121,7 +110,7 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       const o = toOptions(a, r.sink);
       if (a['dry-run']) {
         r.stop();
-        printDryRun(await dryRun(o as BuildOptions), a.progress === 'json');
+        printDryRun(await dryRun(o), a.progress === 'json');
         return;
       }
       const summary = await runBuild(o);

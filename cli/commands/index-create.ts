@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { createIndex, parseKeyValue } from '../../lib/index.js';
+import { createIndex } from '../../lib/index.js';
+import { parseKeyValue } from '../options/build-flags.js';
 import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { repeatable } from '../repeatable.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
@@ -35,7 +36,7 @@ const createCommand: CommandModule<object, IndexCreateArgs> = {
       if (a['dry-run']) process.stdout.write(`${JSON.stringify(JSON.parse(Buffer.from(res.bytes).toString()), null, 2)}\n`);
       else {
         process.stderr.write(`index ${res.descriptor.digest} (${res.platforms.join(', ')})\n`);
-        for (const p of res.published) process.stdout.write(`${p.reference}\n`);
+        for (const p of res.published) process.stdout.write(`${p.refs[0]}\n`);
       }
     } finally {
       r.stop();

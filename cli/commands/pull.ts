@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { parseOutputSpec, parsePlatformList, pull, OcibakeError } from '../../lib/index.js';
+import { parsePlatformList, pull, OcibakeError } from '../../lib/index.js';
+import { parseOutputSpec } from '../options/build-flags.js';
 import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
 

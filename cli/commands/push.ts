@@ -28,7 +28,7 @@ export const pushCommand: CommandModule<object, PushArgs> = {
     try {
       const res = await pushLayout(client, a.layout, a.ref, { progress: r.sink, concurrency: a.concurrency });
       r.stop();
-      process.stdout.write(`${res.reference}\n`);
+      process.stdout.write(`${res.refs[0]}\n`);
     } finally {
       r.stop();
       await client.close();

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, 
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BuildPlan, StageInstance } from '../plan/types.js';
+import type { CacheLayout } from '../cache/layout.js';
 import { formatPlatform, type Platform } from '../oci/platform.js';
 import { noProgress, type ProgressSink } from '../progress.js';
 import type { PathFilter } from '../context/entry.js';
@@ -41,8 +42,8 @@ export interface RunHostStagesOptions {
   dockerfilePath: string;
   /** Scratch space for this build; outputs that are not cached stay here. */
   workDir: string;
-  /** Persistent cache: stage outputs, `RUN --mount=type=cache` dirs, Go and zig caches. */
-  cacheDir: string;
+  /** The persistent cache: stage outputs, `RUN --mount=type=cache` dirs, Go and zig caches. */
+  cache: CacheLayout;
   noCache?: boolean | undefined;
   /** Independent instances run at once (default: number of cores). */
   concurrency?: number | undefined;
@@ -75,7 +76,7 @@ function stageName(inst: StageInstance): string {
  * looked up in and published to the stage cache unless `noCache`.
  *
  * @example
- * const outputs = await runHostStages(plan, { contextDir: '.', dockerfilePath: 'Dockerfile', workDir, cacheDir, executor: 'auto', onEvent });
+ * const outputs = await runHostStages(plan, { contextDir: '.', dockerfilePath: 'Dockerfile', workDir, cache: new CacheLayout(), executor: 'auto', onEvent });
  * outputs.get('build@linux/arm64')?.rootfs // directory the final stage COPY --from=build reads
  */
 export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions): Promise<Map<string, HostStageResult>> {
@@ -92,7 +93,7 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
   if (hostInstances.length === 0) return new Map();
 
   const executor = typeof opts.executor === 'object' ? opts.executor : createExecutor(opts.executor ?? 'auto', (message) => onEvent({ type: 'warning', message }));
-  const toolsDir = opts.toolCacheDir ?? join(opts.cacheDir, 'tools');
+  const toolsDir = opts.toolCacheDir ?? opts.cache.tools();
   const toolCaches = { GOCACHE: join(toolsDir, 'go-build'), GOMODCACHE: join(toolsDir, 'go-mod'), ZIG_GLOBAL_CACHE_DIR: join(toolsDir, 'zig'), ZIG_LOCAL_CACHE_DIR: join(toolsDir, 'zig-local') };
   for (const d of Object.values(toolCaches)) mkdirSync(d, { recursive: true });
   const toolVersions = checkToolchains(hostInstances, onEvent);
@@ -104,14 +105,14 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
   const zigDir = zig ? dirname(realpathSync(zig)) : undefined;
   const toolMounts: ExecMount[] = [{ target: toolsDir, source: toolsDir, kind: 'dir', readonly: false }];
   if (zigDir && !zigDir.startsWith(`${toolsDir}/`)) toolMounts.push({ target: zigDir, source: zigDir, kind: 'dir', readonly: true });
-  const cache = opts.noCache ? undefined : new StageCache(opts.cacheDir);
+  const cache = opts.noCache ? undefined : new StageCache(opts.cache.stages);
   await cache?.sweep();
   const context = new SourceTree(opts.contextDir, 'the build context', opts.ignore ?? (await loadDockerignore(opts.contextDir, opts.dockerfilePath)));
   const hasher = new FileHasher();
   const secrets = new SecretStore(opts.secrets);
   const outputs = new Map<string, HostStageResult>();
   const inflight = new Map<string, Promise<HostStageResult>>();
-  const hidden = [opts.workDir, opts.cacheDir, toolsDir];
+  const hidden = [opts.workDir, opts.cache.root, toolsDir];
 
   const work = async (inst: StageInstance, signal: AbortSignal): Promise<HostStageResult> => {
     const platform = inst.targetPlatform ? formatPlatform(inst.targetPlatform) : undefined;
@@ -146,7 +147,7 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
             executor, dockerfile: opts.dockerfilePath, key: inst.key, platform, label: `${platform ? `${platform} ` : ''}${stageName(inst)}`,
             baseEnv, signal, onEvent, hidden,
             toolMounts,
-            mounts: { cacheMountsDir: join(opts.cacheDir, 'mounts'), contextDir: opts.contextDir, secrets, stageRootfs: (from) => stageRootfs(plan, inst, from, outputs) },
+            mounts: { cacheMountsDir: opts.cache.cacheMounts, contextDir: opts.contextDir, secrets, stageRootfs: (from) => stageRootfs(plan, inst, from, outputs) },
           },
           onStep: (index, total, text) => {
             if (text.startsWith('RUN')) runs++;

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { SecretError } from './errors.js';
 
+/** `SecretSpec` is one `--secret id=x,src=FILE` or `--secret id=x,env=VAR`. */
+export interface SecretSpec {
+  id: string;
+  src?: string;
+  env?: string;
+}
+
 /** `SecretSource` is where one `--secret id=…` comes from: a file or an environment variable. */
 export interface SecretSource {
   src?: string | undefined;

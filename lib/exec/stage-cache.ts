@@ -63,8 +63,9 @@ export async function treeDigest(root: string, hasher = new FileHasher()): Promi
 export class StageCache {
   readonly dir: string;
 
-  constructor(cacheDir: string) {
-    this.dir = join(cacheDir, 'stages');
+  /** `dir` holds the entries (`CacheLayout.stages`). */
+  constructor(dir: string) {
+    this.dir = dir;
   }
 
   /** `get` returns a complete entry (meta.json is written last, inside the temp dir) or undefined. */

@@ -1,7 +1,7 @@
 import type { BlobReader, BlobWriter, Opts } from '../oci/content-store.js';
 import { descriptorOf, type Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
-import { parseManifestOrIndex, type ImageConfig } from '../oci/manifest.js';
+import { parseImageConfig, parseManifestOrIndex } from '../oci/manifest.js';
 import { verifyBytes } from '../oci/verify.js';
 import { readBlob } from '../store/read-blob.js';
 import { ImageError } from './errors.js';
@@ -11,12 +11,7 @@ import type { Artifact, Image, ImageIndex } from './types.js';
 export function imageFromBytes(descriptor: Descriptor, manifestBytes: Uint8Array, configBytes: Uint8Array): Image {
   const parsed = parseManifestOrIndex(manifestBytes, descriptor.mediaType);
   if (parsed.kind !== 'manifest') throw new ImageError('OCIBAKE_INVALID_MANIFEST', `${descriptor.digest} is an index, not an image manifest`);
-  let config: ImageConfig;
-  try {
-    config = JSON.parse(Buffer.from(configBytes).toString('utf8')) as ImageConfig;
-  } catch (err) {
-    throw new ImageError('OCIBAKE_INVALID_MANIFEST', `config ${parsed.manifest.config.digest} is not valid JSON: ${(err as Error).message}`);
-  }
+  const config = parseImageConfig(configBytes, parsed.manifest.config.digest);
   return { kind: 'image', descriptor, manifest: parsed.manifest, config, bytes: { manifest: manifestBytes, config: configBytes } };
 }
 

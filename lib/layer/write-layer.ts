@@ -9,7 +9,7 @@ import type { ContentStore } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { type Digest, digestFromHash, HashingStream } from '../oci/digest.js';
 import { type MediaFormat, mediaTypesFor } from '../oci/media-types.js';
-import { isIngester } from '../store/ingester.js';
+import { isIngester } from '../oci/content-store.js';
 import type { LayerEntry } from './entry.js';
 import { LayerWriteError } from './errors.js';
 import { parallelGzip } from './parallel-gzip.js';

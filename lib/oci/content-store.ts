@@ -34,13 +34,49 @@ export interface TagResolver {
 /** `Target` is a store with names: a registry repository, an OCI layout, the cache. */
 export interface Target extends ContentStore, TagResolver {}
 
-/** `Mounter` is the optional capability of a store that can link a blob from another repository. */
+/** `Mounter` is the optional capability of a store that can link a blob from another repository of its registry. */
 export interface Mounter {
+  /** The registry host the store writes to (`ghcr.io`): a mount source must be on it. */
+  readonly registry: string;
   /** Tries to mount; resolves false (never throws for a refused mount) so callers fall back to push. */
   mount(desc: Descriptor, fromRepository: string, o?: Opts): Promise<boolean>;
+}
+
+/** `BlobLocation` is a registry repository a blob can be read from, and so mounted from. */
+export interface BlobLocation {
+  registry: string;
+  repository: string;
+}
+
+/**
+ * `Locator` is the optional capability of a reader that knows which registry repository a blob
+ * comes from. `copyGraph` asks it, so a build that pushes to the registry its base came from
+ * mounts the base layers instead of downloading and uploading them.
+ */
+export interface Locator {
+  locate(desc: Descriptor): BlobLocation | undefined;
+}
+
+/** `isLocator` checks the optional locate capability. */
+export function isLocator(reader: unknown): reader is Locator {
+  return typeof (reader as Partial<Locator>)?.locate === 'function';
 }
 
 /** `isMounter` checks the optional mount capability (ggcr partial-style type guard). */
 export function isMounter(store: unknown): store is Mounter {
   return typeof (store as Partial<Mounter>)?.mount === 'function';
+}
+
+/**
+ * `Ingester` is the optional capability of a store that accepts content whose digest is not
+ * known in advance: it hashes while writing and names the blob once the stream ends. The layer
+ * writer needs it because a layer's digest exists only after the last compressed byte.
+ */
+export interface Ingester {
+  ingest(mediaType: string, body: Readable, o?: Opts): Promise<Descriptor>;
+}
+
+/** `isIngester` checks the optional ingest capability. */
+export function isIngester(store: unknown): store is Ingester {
+  return typeof (store as Partial<Ingester>)?.ingest === 'function';
 }

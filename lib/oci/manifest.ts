@@ -115,15 +115,7 @@ export type ParsedManifest =
  * media type (given by the server or in the document) and falling back to the shape.
  */
 export function parseManifestOrIndex(bytes: Uint8Array, contentType?: string): ParsedManifest {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch (err) {
-    throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', 'manifest is not valid JSON', { cause: err });
-  }
-  if (doc === null || typeof doc !== 'object') {
-    throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', 'manifest is not a JSON object');
-  }
+  const doc = parseJsonObject(bytes, 'manifest');
   const obj = doc as Record<string, unknown>;
   const declared = typeof obj['mediaType'] === 'string' ? (obj['mediaType'] as string) : undefined;
   const ct = contentType?.split(';')[0]?.trim();
@@ -135,13 +127,104 @@ export function parseManifestOrIndex(bytes: Uint8Array, contentType?: string): P
   }
   if ((mediaType && isIndexMediaType(mediaType)) || (!mediaType && Array.isArray(obj['manifests']))) {
     if (!Array.isArray(obj['manifests'])) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', 'index has no manifests array');
+    (obj['manifests'] as unknown[]).forEach((d, i) => checkDescriptor(d, `index entry ${i}`));
     return { kind: 'index', mediaType: mediaType ?? 'application/vnd.oci.image.index.v1+json', index: obj as unknown as Index };
   }
   if ((mediaType && isManifestMediaType(mediaType)) || (!mediaType && obj['config'] !== undefined)) {
     if (!Array.isArray(obj['layers']) || typeof obj['config'] !== 'object') {
       throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', 'manifest has no config or layers');
     }
+    checkDescriptor(obj['config'], 'manifest config');
+    (obj['layers'] as unknown[]).forEach((d, i) => checkDescriptor(d, `manifest layer ${i}`));
     return { kind: 'manifest', mediaType: mediaType ?? 'application/vnd.oci.image.manifest.v1+json', manifest: obj as unknown as Manifest };
   }
   throw new OcibakeError('OCIBAKE_UNSUPPORTED_MEDIA_TYPE', `unsupported manifest media type ${mediaType ?? '(none)'}`);
+}
+
+/** Deeper JSON than this is refused before parsing: real manifests and configs nest a handful of levels. */
+const MAX_JSON_DEPTH = 64;
+
+/**
+ * `parseJsonObject` parses registry or layout JSON that must be an object, refusing documents
+ * nested deeper than any real manifest or config (a hostile 200,000-level config would otherwise
+ * overflow the stack of whatever walks it).
+ */
+export function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
+  const text = Buffer.from(bytes).toString('utf8');
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is not valid JSON`, { cause: err });
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is not a JSON object`);
+  return doc as Record<string, unknown>;
+}
+
+/**
+ * `parseImageConfig` decodes an image config and checks the fields ocibake relies on (os,
+ * architecture, rootfs.diff_ids, config), so a malformed config is one clear error, not a
+ * TypeError deep in the build.
+ */
+export function parseImageConfig(bytes: Uint8Array, where: string): ImageConfig {
+  const doc = parseJsonObject(bytes, `config ${where}`);
+  const bad = (why: string): never => {
+    throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `config ${where}: ${why}`, { hint: 'the image config is malformed; rebuild or re-pull the image' });
+  };
+  if (typeof doc['os'] !== 'string') bad('"os" is not a string');
+  if (typeof doc['architecture'] !== 'string') bad('"architecture" is not a string');
+  if (doc['variant'] !== undefined && typeof doc['variant'] !== 'string') bad('"variant" is not a string');
+  const rootfs = doc['rootfs'] as Record<string, unknown> | undefined;
+  if (!rootfs || typeof rootfs !== 'object' || !Array.isArray(rootfs['diff_ids'])) bad('"rootfs.diff_ids" is not an array');
+  for (const d of rootfs!['diff_ids'] as unknown[]) if (typeof d !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(d)) bad(`diff_id ${JSON.stringify(d)} is not a sha256 digest`);
+  const c = doc['config'];
+  if (c !== undefined && c !== null && (typeof c !== 'object' || Array.isArray(c))) bad('"config" is not an object');
+  if (c && typeof c === 'object') {
+    const cfg = c as Record<string, unknown>;
+    for (const k of ['Env', 'Entrypoint', 'Cmd', 'Shell', 'OnBuild']) {
+      const v = cfg[k];
+      if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))) bad(`"config.${k}" is not a list of strings`);
+    }
+    for (const k of ['User', 'WorkingDir', 'StopSignal']) if (cfg[k] !== undefined && typeof cfg[k] !== 'string') bad(`"config.${k}" is not a string`);
+    for (const k of ['Labels', 'ExposedPorts', 'Volumes']) {
+      const v = cfg[k];
+      if (v !== undefined && v !== null && (typeof v !== 'object' || Array.isArray(v))) bad(`"config.${k}" is not an object`);
+    }
+  }
+  if (doc['history'] !== undefined && !Array.isArray(doc['history'])) bad('"history" is not an array');
+  return doc as unknown as ImageConfig;
+}
+
+function checkDescriptor(d: unknown, what: string): void {
+  const o = d as Record<string, unknown> | null;
+  const ok =
+    o !== null &&
+    typeof o === 'object' &&
+    typeof o['mediaType'] === 'string' &&
+    typeof o['digest'] === 'string' &&
+    /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(o['digest']) &&
+    typeof o['size'] === 'number' &&
+    Number.isSafeInteger(o['size']) &&
+    o['size'] >= 0;
+  if (!ok) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is not a valid descriptor (mediaType, digest, size)`);
+}
+
+/** Deepest bracket nesting outside strings, stopping early once past the limit. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+      if (max > MAX_JSON_DEPTH) return max;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
 }

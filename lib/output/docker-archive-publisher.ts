@@ -44,7 +44,7 @@ export class DockerArchivePublisher implements Publisher {
     this.#o = options;
   }
 
-  async publish(result: BuildResult, tags: readonly string[], o: PublishOptions = {}): Promise<Published> {
+  async publish(result: BuildResult, tags: readonly string[], o: PublishOptions = {}): Promise<Published[]> {
     const root = rootDescriptor(result.root);
     const repoTags = tags.map(dockerTag);
     const spool = await mkdtemp(join(tmpdir(), 'ocibake-docker-archive-'));
@@ -70,15 +70,14 @@ export class DockerArchivePublisher implements Publisher {
       const top = layerPaths.at(-1)?.split('/')[0];
       if (repoTags.length && top) entries.push({ path: 'repositories', type: 'file', mode: 0o644, data: Buffer.from(JSON.stringify(repositories(repoTags, top))) });
       await writeTarFile(this.file, entries, this.#o.sourceDateEpoch ?? 0, o.signal);
-      return { target: `docker-archive:${this.file}`, digest: image.descriptor.digest, refs: repoTags };
+      o.progress?.({ type: 'published', target: `docker-archive:${this.file}`, digest: image.descriptor.digest });
+      return [{ type: 'docker', target: `docker-archive:${this.file}`, digest: image.descriptor.digest, refs: repoTags }];
     } catch (err) {
       throw wrapError(err, `writing docker archive ${this.file}`);
     } finally {
       await rm(spool, { recursive: true, force: true });
     }
   }
-
-  async close(): Promise<void> {}
 
   async #pick(store: BlobReader, root: Descriptor, o: Opts): Promise<Image> {
     const artifact = await loadArtifact(store, root, o);

@@ -32,7 +32,7 @@ export class OciArchivePublisher implements Publisher {
     this.#epoch = options.sourceDateEpoch ?? 0;
   }
 
-  async publish(result: BuildResult, tags: readonly string[], o: PublishOptions = {}): Promise<Published> {
+  async publish(result: BuildResult, tags: readonly string[], o: PublishOptions = {}): Promise<Published[]> {
     const root = rootDescriptor(result.root);
     try {
       const blobs = await graphDescriptors(result.store, root, o);
@@ -50,11 +50,10 @@ export class OciArchivePublisher implements Publisher {
         ...blobs.map((d): LayerEntry => ({ path: `blobs/sha256/${digestHex(d.digest)}`, type: 'file', mode: 0o644, size: d.size, open: () => result.store.fetch(d, o) })),
       ];
       await writeTarFile(this.file, entries, this.#epoch, o.signal);
-      return { target: `oci-archive:${this.file}`, digest: root.digest, refs: tags.map((t) => `oci-archive:${this.file}:${t}`) };
+      o.progress?.({ type: 'published', target: `oci-archive:${this.file}`, digest: root.digest });
+      return [{ type: 'oci-archive', target: `oci-archive:${this.file}`, digest: root.digest, refs: tags.map((t) => `oci-archive:${this.file}:${t}`) }];
     } catch (err) {
       throw wrapError(err, `writing OCI archive ${this.file}`);
     }
   }
-
-  async close(): Promise<void> {}
 }

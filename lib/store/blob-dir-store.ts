@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import type { ContentStore, Opts } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
-import { BlobDir, type CorruptBlobReporter } from './blob-dir.js';
-import type { Ingester } from './ingester.js';
+import { BlobDir, type BlobDirOptions } from './blob-dir.js';
+import type { Ingester } from '../oci/content-store.js';
 
 /**
  * `BlobDirStore` is a `ContentStore` over a `blobs/sha256/<hex>` directory: every write verified
@@ -14,9 +14,9 @@ export class BlobDirStore implements ContentStore, Ingester {
   readonly dir: string;
   protected readonly blobs: BlobDir;
 
-  constructor(dir: string, tmpDir: string, onCorrupt?: CorruptBlobReporter) {
+  constructor(dir: string, tmpDir: string, o: BlobDirOptions) {
     this.dir = dir;
-    this.blobs = new BlobDir(dir, tmpDir, onCorrupt);
+    this.blobs = new BlobDir(dir, tmpDir, o);
   }
 
   exists(desc: Descriptor): Promise<boolean> {

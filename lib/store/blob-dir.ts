@@ -1,3 +1,4 @@
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
@@ -8,10 +9,20 @@ import type { Opts } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { type Digest, digestHex, HashingStream, isDigest } from '../oci/digest.js';
 import { VerifyingStream } from '../oci/verify.js';
-import { BlobNotFoundError, blobNotFound, CorruptBlobError, corruptBlob, StoreError } from './errors.js';
+import { blobNotFound, corruptBlob, corruptInput, StoreError } from './errors.js';
 
 /** `CorruptBlobReport` is what a `BlobDir` tells its owner when it drops a corrupt blob. */
 export type CorruptBlobReporter = (digest: string, path: string, reason: unknown) => void;
+
+/** How a `BlobDir` treats a blob that no longer matches its name. */
+export interface BlobDirOptions {
+  /**
+   * Delete it (ocibake's own cache, which can fetch or rebuild it) or leave it exactly as it is
+   * (an OCI layout: the user's data, which ocibake never deletes or rewrites).
+   */
+  dropCorrupt: boolean;
+  onCorrupt?: CorruptBlobReporter | undefined;
+}
 
 /**
  * `BlobDir` is a `blobs/sha256/<hex>` tree on disk, shared by the cache and OCI layouts.
@@ -22,13 +33,13 @@ export type CorruptBlobReporter = (digest: string, path: string, reason: unknown
 export class BlobDir {
   readonly root: string;
   readonly #tmpDir: string;
-  readonly #onCorrupt: CorruptBlobReporter | undefined;
+  readonly #o: BlobDirOptions;
   #cleaned: Promise<number> | undefined;
 
-  constructor(root: string, tmpDir: string, onCorrupt?: CorruptBlobReporter) {
+  constructor(root: string, tmpDir: string, o: BlobDirOptions) {
     this.root = root;
     this.#tmpDir = tmpDir;
-    this.#onCorrupt = onCorrupt;
+    this.#o = o;
   }
 
   /** `path` is where a blob lives (it may not exist). */
@@ -55,7 +66,7 @@ export class BlobDir {
       throw new StoreError('OCIBAKE_STORE', `opening blob ${desc.digest} in ${this.root}: ${(err as Error).message}`, { cause: err });
     }
     const source = createReadStream('', { fd: fh, autoClose: true });
-    const checked = new CheckedBlobStream(desc, p, (reason) => this.#dropCorrupt(desc.digest, p, reason));
+    const checked = new CheckedBlobStream(desc, p, this.#o.dropCorrupt, (reason) => this.#dropCorrupt(desc.digest, p, reason));
     source.on('error', (err) => checked.destroy(err));
     if (o?.onProgress) source.on('data', (c: string | Buffer) => o.onProgress!(c.length));
     return source.pipe(checked);
@@ -120,23 +131,12 @@ export class BlobDir {
   async #write(source: Readable, check: Transform, name: () => Digest, o?: Opts): Promise<void> {
     this.#cleaned ??= this.removeStaleTemp();
     await this.#cleaned;
-    await mkdir(this.#tmpDir, { recursive: true });
-    const tmp = join(this.#tmpDir, `ingest-${process.pid}-${randomBytes(8).toString('hex')}`);
-    let renamed = false;
-    try {
-      // `flush` fsyncs the file before it is closed, so the rename below never publishes unsynced data.
-      const sink = createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true });
-      const stages: (Readable | Transform | NodeJS.WritableStream)[] = [source, check];
-      if (o?.onProgress) stages.push(progressTap(o.onProgress));
-      await pipeline([...stages, sink] as never, { signal: o?.signal } as never);
-      const final = this.path(name());
-      await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
-      await rename(tmp, final);
-      renamed = true;
-      await syncDir(join(this.root, 'blobs', 'sha256'));
-    } finally {
-      if (!renamed) await unlink(tmp).catch(() => {});
-    }
+    await writeFileAtomic(() => this.path(name()), source, {
+      tmpDir: this.#tmpDir,
+      tmpPrefix: 'ingest-',
+      through: o?.onProgress ? [check, progressTap(o.onProgress)] : [check],
+      signal: o?.signal,
+    });
   }
 
   /** `tidy` removes the temp directory when no write is using it (called when an output is complete). */
@@ -145,21 +145,24 @@ export class BlobDir {
   }
 
   #dropCorrupt(digest: Digest, path: string, reason: unknown): void {
+    if (!this.#o.dropCorrupt) return;
     unlink(path).catch(() => {});
-    this.#onCorrupt?.(digest, path, reason);
+    this.#o.onCorrupt?.(digest, path, reason);
   }
 }
 
-/** Verification on read that deletes the blob and fails with `CorruptBlobError` on mismatch. */
+/** Verification on read that fails with `CorruptBlobError` on mismatch (and drops the blob when allowed). */
 class CheckedBlobStream extends VerifyingStream {
   readonly #path: string;
   readonly #digest: Digest;
+  readonly #dropped: boolean;
   readonly #drop: (reason: unknown) => void;
 
-  constructor(desc: Descriptor, path: string, drop: (reason: unknown) => void) {
+  constructor(desc: Descriptor, path: string, dropped: boolean, drop: (reason: unknown) => void) {
     super(desc);
     this.#path = path;
     this.#digest = desc.digest;
+    this.#dropped = dropped;
     this.#drop = drop;
   }
 
@@ -173,7 +176,7 @@ class CheckedBlobStream extends VerifyingStream {
 
   #corrupt(reason: unknown): Error {
     this.#drop(reason);
-    return corruptBlob(this.#digest, this.#path, reason);
+    return this.#dropped ? corruptBlob(this.#digest, this.#path, reason) : corruptInput(this.#digest, this.#path, reason);
   }
 }
 
@@ -195,17 +198,5 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     // EPERM: the process exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The rename is durable only once the directory entry is on disk too. */
-async function syncDir(dir: string): Promise<void> {
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic.
-  } finally {
-    await dh.close();
   }
 }

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { isMounter, type BlobReader, type BlobWriter, type ContentStore } from '../oci/content-store.js';
+import { isLocator, isMounter, type BlobReader, type BlobWriter, type ContentStore } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { parseManifestOrIndex } from '../oci/manifest.js';
 import { isIndexMediaType, isManifestMediaType, MediaType } from '../oci/media-types.js';
@@ -16,8 +16,6 @@ export type CopyEvent =
 export interface CopyGraphOptions {
   /** Blobs moved at once (default 4). */
   concurrency?: number | undefined;
-  /** Repository the blobs come from on the destination's registry, enabling cross-repo mounts. */
-  sourceRepository?: string | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: ((event: CopyEvent) => void) | undefined;
 }
@@ -33,9 +31,10 @@ export interface CopyGraphResult {
 /**
  * `copyGraph` copies everything reachable from `root` (index → manifests → config + layers)
  * from `src` to `dst`, children before parents so a registry never sees a manifest whose blobs
- * are missing (DESIGN.md §5.8). Blobs `dst` already has are skipped (`exists`), a manifest that
- * exists skips its whole subgraph, and when `sourceRepository` is given a `Mounter` destination
- * is asked to mount before uploading. It uses only the ContentStore interfaces, so pull, push and
+ * are missing (distribution refuses an index whose children it lacks). Blobs `dst` already has
+ * are skipped (`exists`), a manifest that exists skips its whole subgraph, and when the source is
+ * a `Locator` that places a blob in another repository of the destination's registry, a
+ * `Mounter` destination is asked to mount it before anything is uploaded. It uses only the ContentStore interfaces, so pull, push and
  * layout output are all this one function (oras-go `CopyGraph`).
  *
  *   await copyGraph(cache, await OciLayout.open('out'), root, { concurrency: 4 });
@@ -59,7 +58,8 @@ export async function copyGraph(
       emit({ type: 'exists', descriptor: desc });
       return;
     }
-    if (options.sourceRepository && isMounter(dst) && (await dst.mount(desc, options.sourceRepository, { signal }))) {
+    const from = isLocator(src) ? src.locate(desc) : undefined;
+    if (from && isMounter(dst) && from.registry === dst.registry && (await dst.mount(desc, from.repository, { signal }))) {
       result.mounted++;
       emit({ type: 'mounted', descriptor: desc });
       return;

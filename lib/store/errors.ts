@@ -18,3 +18,11 @@ export class CorruptBlobError extends OcibakeError {}
 export function corruptBlob(digest: string, where: string, cause: unknown): CorruptBlobError {
   return new CorruptBlobError('OCIBAKE_DIGEST_MISMATCH', `blob ${digest} in ${where} is corrupt and was removed`, { hint: 'run the command again: the blob will be fetched or rebuilt', cause });
 }
+
+/** `corruptInput` words a `CorruptBlobError` for a blob ocibake did not create (an OCI layout): left untouched. */
+export function corruptInput(digest: string, path: string, cause: unknown): CorruptBlobError {
+  return new CorruptBlobError('OCIBAKE_DIGEST_MISMATCH', `blob ${digest} (${path}) does not match its digest; the file was left as it is`, {
+    hint: 'the layout is damaged: copy the image into it again (skopeo copy, ocibake pull) or build it again',
+    cause,
+  });
+}

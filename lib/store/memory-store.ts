@@ -4,7 +4,7 @@ import { descriptorOf, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { verifyBytes } from '../oci/verify.js';
 import { BlobNotFoundError, blobNotFound } from './errors.js';
-import type { Ingester } from './ingester.js';
+import type { Ingester } from '../oci/content-store.js';
 import { collect } from './read-blob.js';
 
 /**

@@ -5,8 +5,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { canonicalJson, type Index } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
-import { writeFileAtomic } from './atomic-file.js';
-import type { CorruptBlobReporter } from './blob-dir.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { BlobDirStore } from './blob-dir-store.js';
 import { BlobNotFoundError, blobNotFound, StoreError } from './errors.js';
 
@@ -17,7 +16,6 @@ export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 export interface OciLayoutOptions {
   /** Create the layout when the directory has none (default true). */
   create?: boolean | undefined;
-  onCorrupt?: CorruptBlobReporter | undefined;
 }
 
 /**
@@ -34,13 +32,14 @@ export class OciLayout extends BlobDirStore implements Target {
   // index.json updates are read-modify-write; chaining them keeps concurrent tags in one process consistent.
   #indexLock: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, onCorrupt?: CorruptBlobReporter) {
-    super(dir, join(dir, '.ocibake-tmp'), onCorrupt);
+  private constructor(dir: string) {
+    // A layout is the user's data: a corrupt blob is reported, never deleted.
+    super(dir, join(dir, '.ocibake-tmp'), { dropCorrupt: false });
   }
 
   /** `open` opens (or creates) the layout in `dir`. */
   static async open(dir: string, options: OciLayoutOptions = {}): Promise<OciLayout> {
-    const layout = new OciLayout(resolve(dir), options.onCorrupt);
+    const layout = new OciLayout(resolve(dir));
     const marker = join(layout.dir, 'oci-layout');
     let text: string | undefined;
     try {

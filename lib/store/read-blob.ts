@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BlobReader, Opts } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
+import { readCapped } from '../io/read-capped.js';
 import { StoreError } from './errors.js';
 
 /** Manifests, indexes and configs are small; anything bigger than this is refused when read whole. */
@@ -16,12 +17,10 @@ export async function readBlob(store: BlobReader, desc: Descriptor, o?: Opts): P
       hint: 'layers are streamed; only manifests and configs are read whole',
     });
   }
-  return collect(await store.fetch(desc, o));
+  return readCapped(await store.fetch(desc, o), desc.size, () => new StoreError('OCIBAKE_SIZE_MISMATCH', `${desc.digest} is longer than its descriptor's ${desc.size} bytes`));
 }
 
 /** `collect` drains a stream into one Buffer. */
 export async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return readCapped(stream, Number.MAX_SAFE_INTEGER);
 }

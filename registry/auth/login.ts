@@ -1,4 +1,5 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../../lib/io/atomic-write.js';
 import { dirname } from 'node:path';
 import type { RegistryClient } from '../client.js';
 import { DOCKER_HUB } from '../reference.js';
@@ -26,9 +27,7 @@ export async function login(client: RegistryClient, o: LoginOptions): Promise<st
   const key = o.registry === DOCKER_HUB ? DOCKER_HUB_AUTH_KEY : o.registry;
   cfg.auths = { ...cfg.auths, [key]: { auth: Buffer.from(`${o.username}:${o.password}`).toString('base64') } };
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(cfg, null, '\t')}\n`, { mode: 0o600 });
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(cfg, null, '\t')}\n`, { mode: 0o600 });
   return path;
 }
 

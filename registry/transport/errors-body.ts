@@ -1,20 +1,16 @@
 import type { Readable } from 'node:stream';
+import { readCapped } from '../../lib/io/read-capped.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
 
 /** `readCapped` reads at most 64 KiB of an error body (ggcr caps it too) and discards the rest. */
-export async function readCapped(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  let n = 0;
+export async function readErrorBody(body: Readable): Promise<string> {
   try {
-    for await (const c of body as AsyncIterable<Buffer>) {
-      if (n < MAX_ERROR_BODY) chunks.push(c.subarray(0, MAX_ERROR_BODY - n));
-      n += c.length;
-    }
+    return (await readCapped(body, MAX_ERROR_BODY)).toString('utf8');
   } catch {
     // A body cut short still tells us the status; its text is only decoration.
+    return '';
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

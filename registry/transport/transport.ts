@@ -6,7 +6,7 @@ import type { Keychain } from '../auth/credential.js';
 import { RegistryError, registryError, isTemporaryStatus } from '../errors.js';
 import { apiHost } from '../reference.js';
 import { createDispatcher } from './dispatcher.js';
-import { parseDiagnostics, readCapped, redactUrl } from './errors-body.js';
+import { parseDiagnostics, readErrorBody, redactUrl } from './errors-body.js';
 import { DEFAULT_RETRY, type RetryPolicy, backoffMs, isTemporaryNetworkError, retryAfterMs, sleep } from './retry.js';
 import { type HostConfig, SchemeResolver } from './scheme.js';
 
@@ -170,7 +170,7 @@ export class Transport {
         continue;
       }
       if (req.expect.includes(status)) return { status, headers: res.headers, body: res.body, url };
-      const text = await readCapped(res.body);
+      const text = await readErrorBody(res.body);
       const diagnostics = parseDiagnostics(text);
       if (status === 401 || status === 403) throw await this.auth.unauthorized(req.registry, req.repository, req.method, status, diagnostics);
       if (isTemporaryStatus(status) && attempt + 1 < this.#retry.attempts && !(req.body instanceof Readable)) {

@@ -2,6 +2,7 @@
 // cache (empty stage cache and empty Go build cache), then a warm rebuild with no changes.
 // Also the middle case: empty stage cache but a warm Go build cache (a CI runner that keeps
 // GOCACHE). Prints timings and the warm/cold ratio. Usage: node dist/scripts/bench/stages.js
+import { CacheLayout } from '../../lib/cache/layout.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ async function timed(platforms: string[], cacheDir: string, toolCacheDir: string
   const t0 = performance.now();
   const plan = planBuild(parseDockerfile(readFileSync(dockerfile, 'utf8'), dockerfile), { platforms: platforms.map(parsePlatform), buildPlatform: hostPlatform() });
   let runs = 0;
-  await runHostStages(plan, { contextDir: example, dockerfilePath: dockerfile, workDir, cacheDir, toolCacheDir, onEvent: (e) => { if (e.type === 'stage' && e.state === 'start') runs++; } });
+  await runHostStages(plan, { contextDir: example, dockerfilePath: dockerfile, workDir, cache: new CacheLayout(cacheDir), toolCacheDir, onEvent: (e) => { if (e.type === 'stage' && e.state === 'start') runs++; } });
   return { ms: performance.now() - t0, runs };
 }
 

@@ -1,6 +1,7 @@
 // Issue 5 "done": C cross-compiled with zig for four platforms runs under qemu; the seed's
 // `COPY source /src` + `RUN gcc /src/main.c -o /app` works with absolute paths, and that
 // TARGET-independent stage runs once for three platforms.
+import { CacheLayout } from '../../lib/cache/layout.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -22,7 +23,7 @@ test('C via zig: amd64, arm64, arm/v7, riscv64 binaries run and print their plat
   const platforms = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/riscv64'];
   const plan = planFile(join(fixture, 'Dockerfile'), platforms);
   const out = await runHostStages(plan, {
-    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile'), workDir: join(dir, 'zw'), cacheDir: join(dir, 'zc'), toolCacheDir, cCompiler: 'zig',
+    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile'), workDir: join(dir, 'zw'), cache: new CacheLayout(join(dir, 'zc')), toolCacheDir, cCompiler: 'zig',
   });
   for (const p of platforms) {
     const app = join(out.get(instanceFor(plan, 'build', p))!.rootfs, 'app');
@@ -37,7 +38,7 @@ test('COPY source /src + RUN gcc /src/main.c -o /app: absolute paths, one run fo
   const exec = new CountingExecutor(createExecutor('auto', () => undefined));
   const events: ProgressEvent[] = [];
   const out = await runHostStages(plan, {
-    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile.gcc'), workDir: join(dir, 'gw'), cacheDir: join(dir, 'gc'), toolCacheDir, executor: exec, onEvent: (e) => events.push(e),
+    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile.gcc'), workDir: join(dir, 'gw'), cache: new CacheLayout(join(dir, 'gc')), toolCacheDir, executor: exec, onEvent: (e) => events.push(e),
   });
   assert.equal(exec.name, 'namespace');
   assert.equal(exec.runs.length, 1, 'the TARGET-independent stage ran once');

@@ -1,6 +1,7 @@
 // Issue 5 "done": dedupe and the stage cache are observable with a real Dockerfile. A warm
 // rebuild runs no RUN; changing one context file re-runs only the stages that read it; a secret
 // never reaches the outputs, the cache or the logs.
+import { CacheLayout } from '../../lib/cache/layout.js';
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +51,7 @@ async function build(name: string, extra: Partial<RunHostStagesOptions> = {}) {
   const events: ProgressEvent[] = [];
   process.env['OCIBAKE_E2E_TOK'] = SECRET;
   const out = await runHostStages(plan, {
-    contextDir: ctx, dockerfilePath: join(ctx, 'Dockerfile'), workDir: join(dir, name), cacheDir: join(dir, 'cache'), toolCacheDir,
+    contextDir: ctx, dockerfilePath: join(ctx, 'Dockerfile'), workDir: join(dir, name), cache: new CacheLayout(join(dir, 'cache')), toolCacheDir,
     secrets: new Map([['tok', { env: 'OCIBAKE_E2E_TOK' }]]), executor: exec, onEvent: (e) => events.push(e), ...extra,
   });
   const runsOf = (stage: string) => exec.runs.filter((r) => (stage === 'gen' ? r.includes('/run/secrets/tok') : r.includes('go build'))).length;

@@ -1,5 +1,6 @@
 // Issue 5 "done": the seed Go Dockerfile builds for seven platforms with the host's Go, and each
 // binary runs (natively or under qemu) printing its platform.
+import { CacheLayout } from '../../lib/cache/layout.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ test('seed Go Dockerfile: 7 platforms cross-compiled on the host, each binary pr
   const plan = planFile(join(fixture, 'Dockerfile'), PLATFORMS);
   const events: ProgressEvent[] = [];
   const out = await runHostStages(plan, {
-    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile'), workDir: join(dir, 'work'), cacheDir: join(dir, 'cache'), toolCacheDir,
+    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile'), workDir: join(dir, 'work'), cache: new CacheLayout(join(dir, 'cache')), toolCacheDir,
     onEvent: (e) => events.push(e),
   });
   const starts = events.filter((e) => e.type === 'stage' && e.state === 'start').length;

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       const n = Math.min(fileSize, total - i * fileSize);
       entries.push({ path: `/data/f${String(i).padStart(4, '0')}`, type: 'file', mode: 0o644, size: n, open: () => generated(n, i) });
     }
-    const res = await writeLayer(entries, { level: 1 }, new CacheStore({ dir }));
+    const res = await writeLayer(entries, { level: 1 }, new CacheStore({ dir: dir! }));
     console.log(JSON.stringify({ ...res, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
   } else if (mode === 'push') {
     const total = Number(size);
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     for await (const c of generated(total, 7)) hash.update(c as Buffer);
     const desc = { mediaType: 'application/octet-stream', digest: parseDigest(`sha256:${hash.digest('hex')}`), size: total };
     console.log(JSON.stringify(desc));
-    await new CacheStore({ dir }).push(desc, generated(total, 7));
+    await new CacheStore({ dir: dir! }).push(desc, generated(total, 7));
     console.log('done');
   } else if (mode === 'tag') {
     const layout = await OciLayout.open(dir!);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { RegistryClient, RegistryStore } from '../../registry/index.js';
-import { resolveBase } from '../../lib/registry-ops/resolve-base.js';
-import { publishToRegistry } from '../../lib/output/registry.js';
+import { resolveRegistryBase } from '../../lib/bases/registry-base.js';
+import { publishToRegistry } from '../../lib/output/registry-publisher.js';
 import { parsePlatform } from '../../lib/oci/platform.js';
 import { startRegistry, type TestRegistry } from '../harness/registry.js';
 import { seedAlpine, sharedAlpineLayout, type AlpineLayout } from '../harness/alpine-index.js';
@@ -63,15 +63,15 @@ describe('registry round trips with skopeo', () => {
     assert.match(missing.stderr, /no image for linux\/riscv64; it has linux\/amd64, linux\/arm64, linux\/arm\/v7/);
   });
 
-  test('resolveBase picks each platform without downloading layers', async () => {
+  test('resolveRegistryBase picks each platform without downloading layers', async () => {
     const c = anon();
     try {
       for (const [p, digest] of Object.entries(alpine.manifests)) {
-        const base = await resolveBase(c, `${reg.host}/library/alpine:3.20`, parsePlatform(p));
-        assert.equal(base.baseDigest, digest);
-        assert.equal(base.rootDigest, seeded);
-        assert.equal(base.config.architecture, parsePlatform(p).architecture);
-        assert.equal(base.manifest.layers.length, 1);
+        const base = await resolveRegistryBase(c, `${reg.host}/library/alpine:3.20`, parsePlatform(p));
+        assert.equal(base.image.descriptor.digest, digest);
+        assert.equal(base.root.digest, seeded);
+        assert.equal(base.image.config.architecture, parsePlatform(p).architecture);
+        assert.equal(base.image.manifest.layers.length, 1);
       }
       assert.equal(c.transport.stats.uploadedBytes, 0);
     } finally {
@@ -129,13 +129,15 @@ describe('registry round trips with skopeo', () => {
     try {
       const src = new RegistryStore(c, { registry: reg.host, repository: 'library/alpine' });
       const root = await src.resolve('3.20');
-      const [out] = await publishToRegistry(c, { root, store: src }, [`${reg.host}/mounted/alpine:1`], { sourceRepository: 'library/alpine' });
-      assert.equal(out!.copy.mounted, 6, JSON.stringify(out!.copy));
+      // The source store locates its blobs in library/alpine, so copyGraph mounts them.
+      const [out] = await publishToRegistry(c, { root, store: src }, [`${reg.host}/mounted/alpine:1`]);
+      assert.equal(out!.blobs!.mounted, 6, JSON.stringify(out!.blobs));
       assert.equal(c.transport.stats.uploadedBytes, 0);
       assert.equal(sha(await inspectRaw(reg, 'mounted/alpine:1')), seeded);
-      // A refused mount (source repository unknown) falls back to uploading.
-      const [fallback] = await publishToRegistry(c, { root, store: src }, [`${reg.host}/mounted/other:1`], { sourceRepository: 'no/such/repo' });
-      assert.deepEqual([fallback!.copy.mounted, fallback!.copy.copied], [0, 10]);
+      // A refused mount (the located repository does not exist) falls back to uploading.
+      const misplaced = { exists: src.exists.bind(src), fetch: src.fetch.bind(src), locate: () => ({ registry: reg.host, repository: 'no/such/repo' }) };
+      const [fallback] = await publishToRegistry(c, { root, store: misplaced }, [`${reg.host}/mounted/other:1`]);
+      assert.deepEqual([fallback!.blobs!.mounted, fallback!.blobs!.copied], [0, 10]);
     } finally {
       await c.close();
     }

@@ -1,3 +1,4 @@
+import { CacheLayout } from '../../../../lib/cache/layout.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function options(name: string, extra: Partial<RunHostStagesOptions> = {}): RunHostStagesOptions & { events: ProgressEvent[]; exec: CountingExecutor } {
   const events: ProgressEvent[] = [];
   const exec = new CountingExecutor(createExecutor('namespace', () => undefined));
-  return { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir: join(dir, name, 'work'), cacheDir: join(dir, 'cache'), executor: exec, onEvent: (e) => events.push(e), events, exec, ...extra };
+  return { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir: join(dir, name, 'work'), cache: new CacheLayout(join(dir, 'cache')), executor: exec, onEvent: (e) => events.push(e), events, exec, ...extra };
 }
 
 test('COPY then RUN with absolute paths produces the stage output', async () => {

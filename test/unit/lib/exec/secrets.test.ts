@@ -1,3 +1,4 @@
+import { CacheLayout } from '../../../../lib/cache/layout.js';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, lstatSync } from 'node:fs';
@@ -42,7 +43,7 @@ test('a secret reaches the RUN but never the stage, the cache, the logs or error
   const secrets = new Map([['file', { src: join(dir, 'secret.txt') }], ['tok', { env: 'OCIBAKE_TEST_TOKEN' }]]);
   const workDir = join(dir, 'work');
   const cacheDir = join(dir, 'cache');
-  const out = await runHostStages(p, { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir, cacheDir, secrets, onEvent: (e) => events.push(e) });
+  const out = await runHostStages(p, { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir, cache: new CacheLayout(cacheDir), secrets, onEvent: (e) => events.push(e) });
   const rootfs = out.get('s')!.rootfs;
   assert.equal(readFileSync(join(rootfs, 'checked'), 'utf8'), 'ok\n', 'the RUN read the secret file');
   const logs = events.filter((e) => e.type === 'log').map((e) => (e as { line: string }).line);
@@ -54,7 +55,7 @@ test('a secret reaches the RUN but never the stage, the cache, the logs or error
   }
 
   const failing = plan([instance({ key: 'f', name: 'f', steps: [step(run('echo "leak: $(cat /run/secrets/file)"; exit 1', 4, [mounts[0]!]))] })]);
-  await assert.rejects(runHostStages(failing, { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir, cacheDir, secrets }), (e: unknown) => {
+  await assert.rejects(runHostStages(failing, { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir, cache: new CacheLayout(cacheDir), secrets }), (e: unknown) => {
     const text = `${(e as Error).message}\n${(e as { hint?: string }).hint}`;
     assert.ok(!text.includes(FILE_SECRET), text);
     assert.match(text, /leak: \*\*\*\*/);
@@ -65,5 +66,5 @@ test('a secret reaches the RUN but never the stage, the cache, the logs or error
 
 test('a required secret that was not given is an error naming only the id', async () => {
   const p = plan([instance({ key: 'm', name: 'm', steps: [step(run('true', 2, [{ type: 'secret', id: 'npmrc', required: true }]))] })]);
-  await assert.rejects(runHostStages(p, { contextDir: dir, dockerfilePath: 'Dockerfile', workDir: join(dir, 'w2'), cacheDir: join(dir, 'c2') }), (e: unknown) => e instanceof SecretError && /"npmrc"/.test(e.message) && /--secret id=npmrc/.test(e.hint ?? ''));
+  await assert.rejects(runHostStages(p, { contextDir: dir, dockerfilePath: 'Dockerfile', workDir: join(dir, 'w2'), cache: new CacheLayout(join(dir, 'c2')) }), (e: unknown) => e instanceof SecretError && /"npmrc"/.test(e.message) && /--secret id=npmrc/.test(e.hint ?? ''));
 });

@@ -17,7 +17,7 @@ test('BlobDir.removeStaleTemp removes only old files of dead writers', async () 
   const live = `ingest-${process.ppid}-cccc`;
   for (const f of [dead, deadFresh, live, 'unrelated']) writeFileSync(join(tmp, f), 'x');
   for (const f of [dead, live, 'unrelated']) utimesSync(join(tmp, f), old, old);
-  const dir = new BlobDir(root, tmp);
+  const dir = new BlobDir(root, tmp, { dropCorrupt: true });
   assert.equal(await dir.removeStaleTemp(), 1);
   assert.deepEqual(readdirSync(tmp).sort(), [deadFresh, live, 'unrelated'].sort());
   const bytes = Buffer.from('b');

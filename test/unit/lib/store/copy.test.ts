@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { MemoryStore } from '../../../../lib/store/memory-store.js';
+import { RoutingReader } from '../../../../lib/store/routing-reader.js';
 import { copyGraph } from '../../../../lib/store/copy.js';
 import { descriptorOf, type Descriptor } from '../../../../lib/oci/descriptor.js';
 import { canonicalJson } from '../../../../lib/oci/manifest.js';
@@ -64,9 +65,13 @@ test('copyGraph skips what the destination has; an existing root skips everythin
   assert.deepEqual(dst.order, []);
 });
 
-test('copyGraph mounts blobs through the Mounter capability when a source repository is given', async () => {
-  const { src, root } = await graph();
+test('copyGraph mounts blobs the source locates in another repository of the destination registry', async () => {
+  const { src: plain, root } = await graph();
+  const src = new RoutingReader({ last: plain });
+  const elsewhere = { exists: (d: Descriptor) => plain.exists(d), fetch: (d: Descriptor) => plain.fetch(d), locate: () => ({ registry: 'reg.example', repository: 'library/base' }) };
+  src.route((await Promise.all(plain.digests().map(async (d) => ({ mediaType: 'x', digest: d as Descriptor['digest'], size: 0 })))), elsewhere);
   class MountingStore extends MemoryStore implements Mounter {
+    readonly registry: string = 'reg.example';
     mounts: string[] = [];
     async mount(desc: Descriptor, from: string): Promise<boolean> {
       assert.equal(from, 'library/base');
@@ -78,10 +83,15 @@ test('copyGraph mounts blobs through the Mounter capability when a source reposi
   }
   const dst = new MountingStore();
   const events: string[] = [];
-  const res = await copyGraph(src, dst, root, { sourceRepository: 'library/base', onEvent: (e) => events.push(e.type) });
+  const res = await copyGraph(src, dst, root, { onEvent: (e) => events.push(e.type) });
   assert.equal(res.mounted, 3);
   assert.equal(dst.mounts.length, 3);
   assert.ok(events.includes('mounted') && events.includes('copied'));
+  class OtherRegistry extends MountingStore {
+    override readonly registry = 'other.example';
+  }
+  const far = new OtherRegistry();
+  assert.equal((await copyGraph(src, far, root)).mounted, 0, 'never mounts across registries');
 });
 
 test('copyGraph fails with context when the source lacks a blob', async () => {

@@ -1,0 +1,51 @@
+import { hostPlatform } from '../oci/platform.js';
+import { CacheLayout } from '../cache/layout.js';
+import { CacheStore } from '../store/cache-store.js';
+import { createRegistryClient } from '../connect/registry-client.js';
+import { publishersFor } from '../output/publishers-for.js';
+import type { Published } from '../output/publisher.js';
+import type { RegistryClient } from '../../registry/index.js';
+import { build, type BuildOutcome } from './build.js';
+import { effectiveOutputs, type RunBuildOptions } from './options.js';
+
+/** `RunBuildSummary` is what the CLI prints at the end. */
+export interface RunBuildSummary {
+  outcome: Pick<BuildOutcome, 'images' | 'stats'>;
+  digest: string;
+  mediaType: string;
+  outputs: Published[];
+}
+
+/**
+ * `runBuild` is the whole `ocibake build` command as one straight line: outputs validated (a bad
+ * `-t`, `--push` without a tag or a docker archive of two platforms fails in milliseconds) →
+ * `build` → every output → the metadata file. One registry client serves bases and pushes.
+ *
+ *   await runBuild({ contextDir: '.', platforms, tags: ['localhost:5000/app:1'], push: true });
+ */
+export async function runBuild(o: RunBuildOptions): Promise<RunBuildSummary> {
+  const started = Date.now();
+  const cacheDirs = new CacheLayout(o.cacheDir);
+  let client: RegistryClient | undefined;
+  const registryClient = (): RegistryClient => (client ??= createRegistryClient(o.registry ?? {}));
+  const publisher = publishersFor(effectiveOutputs(o), {
+    tags: o.tags ?? [],
+    platforms: o.platforms?.length ? o.platforms : [hostPlatform()],
+    index: o.index,
+    byDigest: o.pushByDigest,
+    client: registryClient,
+    cache: new CacheStore({ dir: cacheDirs.root, tmpDir: cacheDirs.blobTmp }),
+    metadataFile: o.metadataFile,
+  });
+  let outcome: BuildOutcome | undefined;
+  try {
+    outcome = await build({ ...o, registryClient });
+    const outputs = await publisher.publish(outcome, o.tags ?? [], { progress: o.progress, signal: o.signal, concurrency: o.registry?.concurrency });
+    o.progress?.({ type: 'done', durationMs: Date.now() - started });
+    const root = outcome.root.descriptor;
+    return { outcome: { images: outcome.images, stats: outcome.stats }, digest: root.digest, mediaType: root.mediaType, outputs };
+  } finally {
+    await outcome?.close();
+    await client?.close();
+  }
+}

@@ -1,0 +1,64 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** `defaultCacheDir` is `$OCIBAKE_CACHE`, else `$XDG_CACHE_HOME/ocibake`, else `~/.cache/ocibake`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['OCIBAKE_CACHE']) return resolve(env['OCIBAKE_CACHE']);
+  const xdg = env['XDG_CACHE_HOME'];
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'ocibake');
+}
+
+/**
+ * `CacheLayout` names every directory of ocibake's cache, in one place:
+ *
+ *   blobs/sha256/   content-addressed blobs (layers, configs, manifests), verified
+ *   tmp/            temp files of blob writes (same filesystem, renamed into blobs/)
+ *   bases/          name → digest records of resolved bases, what --offline resolves from
+ *   layers/         COPY content digest → layer records (a COPY never compresses twice)
+ *   fs-listings/    directory listings of base layers (is /usr/local/bin a directory?)
+ *   stages/         outputs of build stages run on the host (--executor=host)
+ *   mounts/         RUN --mount=type=cache directories
+ *   tools/          Go and zig build caches (or $OCIBAKE_TOOL_CACHE)
+ *   tmp-build-*     one scratch directory per running build, removed at its end
+ */
+export class CacheLayout {
+  readonly root: string;
+
+  constructor(root: string = defaultCacheDir()) {
+    this.root = resolve(root);
+  }
+
+  get blobTmp(): string {
+    return join(this.root, 'tmp');
+  }
+
+  get baseRecords(): string {
+    return join(this.root, 'bases');
+  }
+
+  get layerRecords(): string {
+    return join(this.root, 'layers');
+  }
+
+  get listings(): string {
+    return join(this.root, 'fs-listings');
+  }
+
+  get stages(): string {
+    return join(this.root, 'stages');
+  }
+
+  get cacheMounts(): string {
+    return join(this.root, 'mounts');
+  }
+
+  /** Go/zig caches: `$OCIBAKE_TOOL_CACHE` when set (shareable between projects), else `tools/`. */
+  tools(env: NodeJS.ProcessEnv = process.env): string {
+    return env['OCIBAKE_TOOL_CACHE'] ? resolve(env['OCIBAKE_TOOL_CACHE']) : join(this.root, 'tools');
+  }
+
+  /** Prefix of a build's scratch directory (`mkdtemp` adds a random suffix). */
+  get buildTmpPrefix(): string {
+    return join(this.root, 'tmp-build-');
+  }
+}
