@@ -159,6 +159,8 @@ test('bad input fails with one clear message and no stack trace', async (t) => {
     { name: 'unknown instruction', dockerfile: 'FROM scratch\nCOPPY a b\n', expect: /Dockerfile:2.*COPPY/ },
     { name: 'bad --output', dockerfile: 'FROM scratch\n', args: ['-o', 'type=tarball'], expect: /invalid --output/ },
     { name: '--push without -t', dockerfile: 'FROM scratch\nCOPY nope.txt /\n', args: ['--push'], expect: /--push needs at least one -t/ },
+    // Outputs are validated before anything builds: the unreachable base is never contacted.
+    { name: 'docker archive of two platforms', dockerfile: 'FROM 127.0.0.1:9/none:1\n', args: ['--platform', 'linux/amd64,linux/arm64', '-o', `type=docker,dest=${join(work, 'two.tar')}`], expect: /type=docker holds one platform, but this build makes 2/ },
     { name: 'no Dockerfile', dockerfile: '', args: ['-f', join(work, 'missing', 'Dockerfile')], expect: /cannot read Dockerfile .*missing\/Dockerfile: ENOENT/ },
   ];
   for (const c of cases) {
