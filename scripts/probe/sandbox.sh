@@ -8,7 +8,7 @@
 # Usage (as root, on a Debian 12 machine):
 #   apt-get install -y mmdebstrap arch-test uidmap fuse-overlayfs attr qemu-user-static binfmt-support iproute2
 #   bash scripts/probe/sandbox.sh            # full: apt-get install gcc libc6-dev + compile hello.c (~3 min)
-#   QUICK=1 bash scripts/probe/sandbox.sh    # apt-get install the small `hello` package instead (~1.5 min)
+#   QUICK=1 bash scripts/probe/sandbox.sh    # apt-get install the small `hello` package instead (~2 min)
 #   ROOTFS=/path/rootfs.tar bash ...         # reuse a `mmdebstrap --variant=minbase bookworm` tarball
 #   KEEP=1 bash ...                          # keep the work dir (printed at the end)
 # It creates two throwaway users (obprobe: with an /etc/subuid+subgid range, obprobe1: without) and
