@@ -12,7 +12,7 @@ export interface BlobReadOptions {
 }
 
 /**
- * `openBlob` streams a blob, verifying size and digest (DESIGN.md §5.10: a mismatch fails the
+ * `openBlob` streams a blob, verifying size and digest (docs/registry-client.md, rule 10: a mismatch fails the
  * stream, so nothing downstream commits it). When the connection breaks mid-body it asks again
  * with `Range: bytes=N-` and, if the server ignores the range (200), skips the bytes it already
  * delivered. The first response is awaited here, so a 404 or 401 rejects this call.

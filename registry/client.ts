@@ -101,7 +101,7 @@ export class RegistryClient {
 
   /**
    * `getManifest` fetches a manifest or index with all four media types accepted
-   * (DESIGN.md §5.1) and verifies it: against the reference's digest when there is one, and
+   * (docs/registry-client.md, rule 1) and verifies it: against the reference's digest when there is one, and
    * against the server's Docker-Content-Digest otherwise.
    */
   async getManifest(ref: Reference, signal?: AbortSignal, access: Access = 'pull'): Promise<ManifestResult> {
@@ -149,7 +149,7 @@ export class RegistryClient {
     return digest;
   }
 
-  /** `hasBlob` checks a blob with HEAD (DESIGN.md §5.2). */
+  /** `hasBlob` checks a blob with HEAD (docs/registry-client.md, rule 2). */
   async hasBlob(registry: string, repository: string, digest: Digest, signal?: AbortSignal, access: Access = 'pull'): Promise<boolean> {
     const res = await this.transport.send({
       ...this.#base(registry, repository, access, `checking blob ${digest}`),
@@ -174,7 +174,7 @@ export class RegistryClient {
   }
 
   /**
-   * `mountBlob` asks the registry to link a blob from another repository (DESIGN.md §5.3). The
+   * `mountBlob` asks the registry to link a blob from another repository (docs/registry-client.md, rule 3). The
    * token asks for pull on the source too. Any refusal resolves false, so callers upload instead.
    */
   async mountBlob(registry: string, repository: string, digest: Digest, from: string, signal?: AbortSignal): Promise<boolean> {

@@ -50,7 +50,7 @@ export function authError(message: string, init: RegistryErrorInit): AuthError {
   return new AuthError(init.status === 403 ? 'OCIBAKE_DENIED' : 'OCIBAKE_UNAUTHORIZED', message, { ...init, temporary: false, hint: init.hint ?? hintForStatus(init.status, init.registry) });
 }
 
-/** `isTemporaryStatus` lists the statuses worth retrying (DESIGN.md §5.7). */
+/** `isTemporaryStatus` lists the statuses worth retrying (docs/registry-client.md, rule 7). */
 export function isTemporaryStatus(status: number | undefined): boolean {
   return status === 408 || status === 429 || (status !== undefined && status >= 500 && status !== 501 && status !== 505);
 }

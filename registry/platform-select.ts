@@ -10,7 +10,7 @@ export interface PlatformChoice {
 }
 
 /**
- * `selectPlatform` picks the index entry for a platform (DESIGN.md §5.11): os/architecture/variant
+ * `selectPlatform` picks the index entry for a platform (docs/registry-client.md, rule 11): os/architecture/variant
  * equal after normalisation (arm64 ≡ arm64/v8, arm ≡ arm/v7); entries with an `unknown` platform
  * (BuildKit attestations) are skipped. A platform the index lacks is an error listing what it has.
  */

@@ -9,7 +9,7 @@ export interface Reference {
   digest?: Digest;
 }
 
-/** Docker Hub's canonical name; its API lives at `registry-1.docker.io` (DESIGN.md §1). */
+/** Docker Hub's canonical name; its API lives at `registry-1.docker.io` (docs/registry-client.md). */
 export const DOCKER_HUB = 'docker.io';
 const DOCKER_HUB_API = 'registry-1.docker.io';
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);

@@ -21,7 +21,7 @@ export interface UploadOptions {
 const CHUNK_FALLBACK = new Set([400, 405, 411, 413, 501]);
 
 /**
- * `uploadBlob` pushes one blob (DESIGN.md §5.4): POST a session, then one PUT `?digest=` with the
+ * `uploadBlob` pushes one blob (docs/registry-client.md, rule 4): POST a session, then one PUT `?digest=` with the
  * whole body (monolithic); if that is refused as too large or unsupported, PATCH chunks honouring
  * OCI-Chunk-Min-Length and resuming from the server's Range after a 416, then the closing PUT.
  * A failed attempt first HEADs the blob (§5.5: the commit may have landed) before re-opening the body.

@@ -1,4 +1,4 @@
-// Import-direction check (after ggcr's depcheck): the architecture in ARCHITECTURE.md §2.2 is
+// Import-direction check (after ggcr's depcheck): the architecture in docs/architecture.md is
 // enforced here, so an import that crosses a forbidden edge fails the suite.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

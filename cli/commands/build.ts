@@ -1,36 +1,47 @@
-import type { CommandModule } from 'yargs';
 import { dryRun, parsePlatformList, runBuild, type RunBuildOptions } from '../../lib/index.js';
 import { parseBaseOverride, parseBuildArgs, parseFormat, parseKeyValue, parseOutputSpec, parseSecretSpec } from '../options/build-flags.js';
-import { type RegistryArgs, withRegistryFlags } from '../registry-flags.js';
+import { withRegistryFlags } from '../registry-flags.js';
+import type { Argv } from 'yargs';
+import { defineCommand, type FlagsOf } from '../command.js';
 import { repeatable } from '../repeatable.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
 import { printDryRun, printSummary } from '../render/summary.js';
 
-interface BuildArgs extends RegistryArgs {
-  context: string;
-  file?: string;
-  platform?: string;
-  tag: string[];
-  push: boolean;
-  'push-by-digest': boolean;
-  output: string[];
-  'build-arg': string[];
-  target?: string;
-  secret: string[];
-  label: string[];
-  annotation: string[];
-  'metadata-file'?: string;
-  progress: ProgressMode;
-  'cache-dir'?: string;
-  'no-cache': boolean;
-  offline: boolean;
-  format: string;
-  base: string[];
-  quiet: boolean;
-  'dry-run': boolean;
-  index: boolean;
-  executor: 'auto' | 'namespace' | 'plain';
-}
+/** `buildFlags` declares the flags of `ocibake build`. */
+const buildFlags = (y: Argv) =>
+  withRegistryFlags(
+    y
+      .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
+      .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile path (default: CONTEXT/Dockerfile)' })
+      .option('platform', { type: 'string', describe: 'target platforms, comma separated (default: this machine), e.g. linux/amd64,linux/arm64,linux/arm/v7' })
+      .option('tag', { alias: 't', ...repeatable, describe: 'image reference; repeat for several tags or registries' })
+      .option('push', { type: 'boolean', default: false, describe: 'push to the -t references (same as --output type=registry)' })
+      .option('push-by-digest', { type: 'boolean', default: false, describe: 'push to the -t repositories without tags and print the digest (combine later with `ocibake index create`)' })
+      .option('output', { alias: 'o', ...repeatable, describe: 'type=registry | type=oci,dest=DIR | type=oci-archive,dest=FILE.tar | type=docker,dest=FILE.tar[,platform=P] (repeatable; default: OCI layout in ./ocibake-out)' })
+      .option('build-arg', { ...repeatable, describe: 'NAME=VALUE, or NAME to take it from the environment (repeatable)' })
+      .option('target', { type: 'string', describe: 'build this stage instead of the last one' })
+      .option('secret', { ...repeatable, describe: 'id=NAME,src=FILE or id=NAME,env=VAR, for RUN --mount=type=secret (never stored)' })
+      .option('label', { ...repeatable, describe: 'KEY=VALUE image label (repeatable)' })
+      .option('annotation', { ...repeatable, describe: 'KEY=VALUE manifest annotation (repeatable)' })
+      .option('metadata-file', { type: 'string', describe: 'write buildx-style build metadata (digests, descriptor) as JSON to this file' })
+      .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode, describe: 'progress output' })
+      .option('cache-dir', { type: 'string', describe: 'cache directory (default: $OCIBAKE_CACHE or ~/.cache/ocibake)' })
+      .option('no-cache', { type: 'boolean', default: false, describe: 'run every stage and write every layer again' })
+      .option('offline', { type: 'boolean', default: false, describe: 'never contact a registry for bases: use the cache and oci-layout:// bases' })
+      .option('format', { type: 'string', default: 'oci', describe: 'media types: oci (default) or docker' })
+      .option('base', { ...repeatable, describe: 'NAME[@PLATFORM]=REF replaces a FROM image, e.g. alpine=oci-layout://./alpine:3.20.3' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image (index) digest' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (stages, per-platform instances, resolved bases) and stop' })
+      .option('index', { type: 'boolean', default: false, describe: 'write an image index even for a single platform' })
+      .option('executor', { type: 'string', choices: ['auto', 'namespace', 'plain'] as const, default: 'auto' as const, describe: 'how RUN runs: a rootless namespace (absolute paths work) or plainly in the stage directory' })
+      .example('$0 build . --platform linux/amd64,linux/arm64 -t registry.example.com/app:1.0 --push', 'build two platforms and push an index')
+      .example('$0 build . -o type=oci,dest=out -t app:dev', 'write an OCI layout (air-gapped)')
+      .example('$0 build . -o type=docker,dest=app.tar,platform=linux/amd64 -t app:dev', 'write a `docker load` tarball')
+      .example('$0 build examples/go --base alpine=oci-layout://.ocibake/alpine:3.20.3 --platform linux/amd64,linux/arm64', 'use a local base image')
+      .example('$0 build . --dry-run --platform linux/amd64,linux/arm64', 'show what would run, where and why'),
+  );
+
+type BuildArgs = FlagsOf<typeof buildFlags>;
 
 /** `toOptions` maps flags onto `RunBuildOptions`, validating every value before anything runs. */
 function toOptions(a: BuildArgs, progress: RunBuildOptions['progress']): RunBuildOptions {
@@ -69,41 +80,10 @@ function toOptions(a: BuildArgs, progress: RunBuildOptions['progress']): RunBuil
 }
 
 /** `buildCommand` is `ocibake build [CONTEXT]`: Dockerfile → multi-platform image → registry / layout / tarball. */
-export const buildCommand: CommandModule<object, BuildArgs> = {
+export const buildCommand = defineCommand({
   command: 'build [context]',
   describe: 'build a Dockerfile for one or more platforms, without a daemon or emulation',
-  builder: (y) =>
-    withRegistryFlags(
-      y
-        .positional('context', { type: 'string', default: '.', describe: 'build context directory' })
-        .option('file', { alias: 'f', type: 'string', describe: 'Dockerfile path (default: CONTEXT/Dockerfile)' })
-        .option('platform', { type: 'string', describe: 'target platforms, comma separated (default: this machine), e.g. linux/amd64,linux/arm64,linux/arm/v7' })
-        .option('tag', { alias: 't', ...repeatable, describe: 'image reference; repeat for several tags or registries' })
-        .option('push', { type: 'boolean', default: false, describe: 'push to the -t references (same as --output type=registry)' })
-        .option('push-by-digest', { type: 'boolean', default: false, describe: 'push to the -t repositories without tags and print the digest (combine later with `ocibake index create`)' })
-        .option('output', { alias: 'o', ...repeatable, describe: 'type=registry | type=oci,dest=DIR | type=oci-archive,dest=FILE.tar | type=docker,dest=FILE.tar[,platform=P] (repeatable; default: OCI layout in ./ocibake-out)' })
-        .option('build-arg', { ...repeatable, describe: 'NAME=VALUE, or NAME to take it from the environment (repeatable)' })
-        .option('target', { type: 'string', describe: 'build this stage instead of the last one' })
-        .option('secret', { ...repeatable, describe: 'id=NAME,src=FILE or id=NAME,env=VAR, for RUN --mount=type=secret (never stored)' })
-        .option('label', { ...repeatable, describe: 'KEY=VALUE image label (repeatable)' })
-        .option('annotation', { ...repeatable, describe: 'KEY=VALUE manifest annotation (repeatable)' })
-        .option('metadata-file', { type: 'string', describe: 'write buildx-style build metadata (digests, descriptor) as JSON to this file' })
-        .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode, describe: 'progress output' })
-        .option('cache-dir', { type: 'string', describe: 'cache directory (default: $OCIBAKE_CACHE or ~/.cache/ocibake)' })
-        .option('no-cache', { type: 'boolean', default: false, describe: 'run every stage and write every layer again' })
-        .option('offline', { type: 'boolean', default: false, describe: 'never contact a registry for bases: use the cache and oci-layout:// bases' })
-        .option('format', { type: 'string', default: 'oci', describe: 'media types: oci (default) or docker' })
-        .option('base', { ...repeatable, describe: 'NAME[@PLATFORM]=REF replaces a FROM image, e.g. alpine=oci-layout://./alpine:3.20.3' })
-        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image (index) digest' })
-        .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (stages, per-platform instances, resolved bases) and stop' })
-        .option('index', { type: 'boolean', default: false, describe: 'write an image index even for a single platform' })
-        .option('executor', { type: 'string', choices: ['auto', 'namespace', 'plain'] as const, default: 'auto' as const, describe: 'how RUN runs: a rootless namespace (absolute paths work) or plainly in the stage directory' })
-        .example('$0 build . --platform linux/amd64,linux/arm64 -t registry.example.com/app:1.0 --push', 'build two platforms and push an index')
-        .example('$0 build . -o type=oci,dest=out -t app:dev', 'write an OCI layout (air-gapped)')
-        .example('$0 build . -o type=docker,dest=app.tar,platform=linux/amd64 -t app:dev', 'write a `docker load` tarball')
-        .example('$0 build examples/go --base alpine=oci-layout://.ocibake/alpine:3.20.3 --platform linux/amd64,linux/arm64', 'use a local base image')
-        .example('$0 build . --dry-run --platform linux/amd64,linux/arm64', 'show what would run, where and why'),
-    ) as never,
+  builder: buildFlags,
   handler: async (a) => {
     const r = makeRenderer(a.quiet ? 'quiet' : a.progress);
     try {
@@ -121,4 +101,4 @@ export const buildCommand: CommandModule<object, BuildArgs> = {
       r.stop();
     }
   },
-};
+});

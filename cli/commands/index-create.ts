@@ -1,19 +1,12 @@
-import type { Argv, CommandModule } from 'yargs';
 import { createIndex } from '../../lib/index.js';
 import { parseKeyValue } from '../options/build-flags.js';
-import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { defineCommand } from '../command.js';
 import { repeatable } from '../repeatable.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
 
-interface IndexCreateArgs extends RegistryArgs {
-  sources: string[];
-  tag: string[];
-  annotation: string[];
-  'dry-run': boolean;
-  progress: ProgressMode;
-}
 
-const createCommand: CommandModule<object, IndexCreateArgs> = {
+const createCommand = defineCommand({
   command: 'create <sources..>',
   describe: 'merge per-platform images (or indexes) into one index and push it under each -t',
   builder: (y) =>
@@ -25,7 +18,7 @@ const createCommand: CommandModule<object, IndexCreateArgs> = {
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the index instead of pushing it' })
         .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
         .example('$0 index create -t ghcr.io/org/app:1.0 ghcr.io/org/app@sha256:aaa… ghcr.io/org/app@sha256:bbb…', 'join images pushed by two CI runners with --push-by-digest'),
-    ) as never,
+    ),
   handler: async (a) => {
     const client = clientFrom(a);
     const r = makeRenderer(a['dry-run'] ? 'quiet' : a.progress);
@@ -43,12 +36,12 @@ const createCommand: CommandModule<object, IndexCreateArgs> = {
       await client.close();
     }
   },
-};
+});
 
 /** `indexCommand` is `ocibake index create`: the multi-machine fan-in, like `buildx imagetools create`. */
-export const indexCommand: CommandModule<object, object> = {
+export const indexCommand = defineCommand({
   command: 'index',
   describe: 'work with image indexes (multi-platform images)',
-  builder: (y: Argv) => y.command(createCommand as CommandModule).demandCommand(1),
-  handler: () => {},
-};
+  builder: (y) => y.command(createCommand).demandCommand(1),
+  handler: async () => {},
+});

@@ -1,15 +1,10 @@
-import type { CommandModule } from 'yargs';
 import { inspect, parsePlatform } from '../../lib/index.js';
-import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { defineCommand } from '../command.js';
 
-interface InspectArgs extends RegistryArgs {
-  ref: string;
-  raw: boolean;
-  platform?: string | undefined;
-}
 
 /** `inspectCommand` is `ocibake inspect REF [--raw] [--platform p]`. */
-export const inspectCommand: CommandModule<object, InspectArgs> = {
+export const inspectCommand = defineCommand({
   command: 'inspect <ref>',
   describe: 'show the manifest or index of an image in a registry',
   builder: (y) =>
@@ -21,7 +16,7 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
         .example('$0 inspect alpine:3.20', 'digest, media type and platforms')
         .example('$0 inspect alpine:3.20 --platform linux/arm64', 'the arm64 manifest and config')
         .example('$0 inspect localhost:5000/app:1.0 --raw | sha256sum', 'the raw index bytes'),
-    ) as never,
+    ),
   handler: async (a) => {
     const client = clientFrom(a);
     try {
@@ -44,4 +39,4 @@ export const inspectCommand: CommandModule<object, InspectArgs> = {
       await client.close();
     }
   },
-};
+});

@@ -1,15 +1,10 @@
-import type { CommandModule } from 'yargs';
 import { OcibakeError, login, parseReference } from '../../lib/index.js';
-import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { defineCommand } from '../command.js';
 
-interface LoginArgs extends RegistryArgs {
-  registry: string;
-  username: string;
-  'password-stdin': boolean;
-}
 
 /** `loginCommand` is `ocibake login REGISTRY -u USER --password-stdin` (Docker config.json format). */
-export const loginCommand: CommandModule<object, LoginArgs> = {
+export const loginCommand = defineCommand({
   command: 'login <registry>',
   describe: 'check credentials and store them in Docker’s config.json ($DOCKER_CONFIG or ~/.docker)',
   builder: (y) =>
@@ -19,7 +14,7 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
         .option('username', { alias: 'u', type: 'string', demandOption: true })
         .option('password-stdin', { type: 'boolean', default: false, describe: 'read the password from stdin (the only way: never on the command line)' })
         .example('echo "$TOKEN" | $0 login ghcr.io -u me --password-stdin', 'log in to GHCR'),
-    ) as never,
+    ),
   handler: async (a) => {
     if (!a['password-stdin']) {
       throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'login needs --password-stdin', { hint: 'pipe the password: echo "$PASSWORD" | ocibake login REGISTRY -u USER --password-stdin' });
@@ -38,4 +33,4 @@ export const loginCommand: CommandModule<object, LoginArgs> = {
       await client.close();
     }
   },
-};
+});

@@ -1,19 +1,12 @@
-import type { CommandModule } from 'yargs';
 import { parsePlatformList, pull, OcibakeError } from '../../lib/index.js';
 import { parseOutputSpec } from '../options/build-flags.js';
-import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { defineCommand } from '../command.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
 
-interface PullArgs extends RegistryArgs {
-  ref: string;
-  platform?: string | undefined;
-  output: string;
-  tag?: string | undefined;
-  progress: ProgressMode;
-}
 
 /** `pullCommand` is `ocibake pull REF --output type=oci,dest=DIR`: prefetch an image for air-gapped builds. */
-export const pullCommand: CommandModule<object, PullArgs> = {
+export const pullCommand = defineCommand({
   command: 'pull <ref>',
   describe: 'pull an image (all or some platforms) into an OCI layout directory',
   builder: (y) =>
@@ -26,7 +19,7 @@ export const pullCommand: CommandModule<object, PullArgs> = {
         .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
         .example('$0 pull alpine:3.20 --platform linux/amd64,linux/arm64 --output type=oci,dest=./bases', 'two platforms of alpine into ./bases')
         .example('$0 pull localhost:5000/app@sha256:… -o type=oci,dest=app', 'an exact digest, all platforms'),
-    ) as never,
+    ),
   handler: async (a) => {
     const out = parseOutputSpec(a.output);
     if (out.type !== 'oci') throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `pull writes OCI layouts only, not type=${out.type}`, { hint: 'use --output type=oci,dest=DIR' });
@@ -41,4 +34,4 @@ export const pullCommand: CommandModule<object, PullArgs> = {
       await client.close();
     }
   },
-};
+});

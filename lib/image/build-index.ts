@@ -15,7 +15,7 @@ export interface BuildIndexOptions {
 /**
  * `buildIndex` lists images in the given order, each with its platform, in an OCI index (or a
  * Docker manifest list for Docker images). Mixing families is refused: registries and runtimes
- * reject an index whose children disagree (DESIGN.md §5.8).
+ * reject an index whose children disagree (docs/registry-client.md, rule 8).
  *
  *   const root = buildIndex([amd64, arm64]);
  */

@@ -1,6 +1,6 @@
 /**
  * `MediaType` constants for the OCI image-spec and their Docker v2 (schema 2) counterparts.
- * We read both families and write OCI by default; an index never mixes the two (DESIGN.md §5.8).
+ * We read both families and write OCI by default; an index never mixes the two (docs/registry-client.md, rule 8).
  */
 export const MediaType = {
   OciIndex: 'application/vnd.oci.image.index.v1+json',

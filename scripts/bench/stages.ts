@@ -1,4 +1,4 @@
-// Benchmark of host-stage execution (issue 5): the Go example for 2 and 7 platforms with a cold
+// Benchmark of host-stage execution: the Go example for 2 and 7 platforms with a cold
 // cache (empty stage cache and empty Go build cache), then a warm rebuild with no changes.
 // Also the middle case: empty stage cache but a warm Go build cache (a CI runner that keeps
 // GOCACHE). Prints timings and the warm/cold ratio. Usage: node dist/scripts/bench/stages.js

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Re-measures the facts the stage executor relies on (DESIGN.md §4): which namespace + copy-on-write
+# Re-measures the facts the stage executor relies on (docs/stage-executor.md): which namespace + copy-on-write
 # combinations let a Debian image's RUN `apt-get install` work, what the upper dir looks like
 # afterwards, emulated foreign-arch RUN, kill behaviour and USER switching.
 # Prints one line per check: STATUS  check-id  detail   (STATUS is ok, FAIL or info; "FAIL" on a

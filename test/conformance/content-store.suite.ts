@@ -1,5 +1,5 @@
-// One conformance suite for every ContentStore/Target (ARCHITECTURE.md §3.9): memory, cache,
-// OCI layout here; engineer B runs it against RegistryStore on the real registry.
+// One conformance suite for every ContentStore/Target (docs/architecture.md, "Tests"): memory, cache,
+// OCI layout, and RegistryStore on the real registry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';

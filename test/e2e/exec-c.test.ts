@@ -1,4 +1,4 @@
-// Issue 5 "done": C cross-compiled with zig for four platforms runs under qemu; the seed's
+// C cross-compiled with zig for four platforms runs under qemu; the seed's
 // `COPY source /src` + `RUN gcc /src/main.c -o /app` works with absolute paths, and that
 // TARGET-independent stage runs once for three platforms.
 import { CacheLayout } from '../../lib/cache/layout.js';

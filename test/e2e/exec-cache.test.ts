@@ -1,4 +1,4 @@
-// Issue 5 "done": dedupe and the stage cache are observable with a real Dockerfile. A warm
+// dedupe and the stage cache are observable with a real Dockerfile. A warm
 // rebuild runs no RUN; changing one context file re-runs only the stages that read it; a secret
 // never reaches the outputs, the cache or the logs.
 import { CacheLayout } from '../../lib/cache/layout.js';

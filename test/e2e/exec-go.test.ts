@@ -1,4 +1,4 @@
-// Issue 5 "done": the seed Go Dockerfile builds for seven platforms with the host's Go, and each
+// the seed Go Dockerfile builds for seven platforms with the host's Go, and each
 // binary runs (natively or under qemu) printing its platform.
 import { CacheLayout } from '../../lib/cache/layout.js';
 import { test, after } from 'node:test';

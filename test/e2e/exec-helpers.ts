@@ -1,5 +1,6 @@
 // Shared by the exec e2e tests: plan a real Dockerfile with the real frontend, find instance
 // outputs, and run a cross-compiled binary natively or under qemu-<arch>-static.
+import '../harness/zig.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

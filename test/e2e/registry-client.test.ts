@@ -71,7 +71,7 @@ for (const variant of ['anonymous', 'basic-tls', 'token'] as RegistryVariant[]) 
       assert.equal(await b2.exists(layer), true);
       assert.equal(await b2.mount(img.blobs[1]!.descriptor, 'mount/nothing-here'), false);
       if (reg.token) {
-        // The mount's token also asks for pull on the source repository (DESIGN.md §5.9).
+        // The mount's token also asks for pull on the source repository (docs/registry-client.md, rule 9).
         assert.ok(reg.token.requests.some((r) => r.scopes.includes('repository:mount/dst:pull,push') && r.scopes.includes('repository:mount/src:pull')));
       }
     });

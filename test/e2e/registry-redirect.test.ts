@@ -1,5 +1,5 @@
 // Blob GETs follow redirects to storage on another host (S3-style), and the Authorization
-// header never goes along (DESIGN.md §5.6). Token-auth registry behind our proxy; "storage" is a
+// header never goes along (docs/registry-client.md, rule 6). Token-auth registry behind our proxy; "storage" is a
 // server of ours on another port that records the headers it receives.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

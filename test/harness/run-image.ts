@@ -1,5 +1,5 @@
 // Unpack an image with umoci and run something in it: amd64 via chroot, foreign architectures
-// via qemu-*-static. Other engineers' e2e tests reuse these.
+// via qemu-*-static, for every e2e test that runs what it built.
 import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { chunks, withDigest } from '../../../registry/upload.js';
 import { sha256 } from '../../../lib/oci/digest.js';
 
-test('withDigest appends with & when the Location already has a query (DESIGN.md §5.4)', () => {
+test('withDigest appends with & when the Location already has a query (docs/registry-client.md, rule 4)', () => {
   const d = { mediaType: 'x', digest: sha256('x'), size: 1 };
   assert.equal(withDigest(new URL('http://r/v2/a/blobs/uploads/u1'), d).href, `http://r/v2/a/blobs/uploads/u1?digest=${encodeURIComponent(d.digest)}`);
   assert.equal(withDigest(new URL('http://r/v2/a/blobs/uploads/u1?_state=abc'), d).href, `http://r/v2/a/blobs/uploads/u1?_state=abc&digest=${encodeURIComponent(d.digest)}`);
