@@ -16,7 +16,7 @@ export function withRegistryFlags<T>(y: Argv<T>): Argv<T & RegistryArgs> {
     .option('insecure-registry', { ...repeatable, describe: 'reach this registry over plain HTTP or unverified TLS (repeatable); localhost and 127.0.0.1 default to HTTP' })
     .option('ca-cert', { ...repeatable, describe: 'trust this PEM CA certificate (repeatable); NODE_EXTRA_CA_CERTS is honoured too' })
     .option('concurrency', { type: 'number', describe: 'blob transfers in flight', default: 6 })
-    .option('timeout', { type: 'number', describe: 'per-request timeout in seconds', default: 60 }) as Argv<T & RegistryArgs>;
+    .option('timeout', { type: 'number', describe: 'per-request timeout in seconds', default: 60 });
 }
 
 /** `clientFrom` builds the registry client for parsed flags. */

@@ -6,5 +6,5 @@
 export const repeatable = {
   type: 'string',
   default: [] as string[],
-  coerce: (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]),
+  coerce: (v: string | number | (string | number)[] | undefined): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => `${x}`)),
 } as const;

@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import { VerifyingStream } from '../lib/oci/verify.js';
-import { RegistryError, registryError } from './errors.js';
+import { registryError } from './errors.js';
 import type { HttpRequest, HttpResponse, Transport } from './transport/transport.js';
 
 /** `BlobReadOptions` bound how often a broken blob download is resumed. */

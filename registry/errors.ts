@@ -39,7 +39,16 @@ export class RegistryError extends OcibakeError {
 
 /** `registryError` words a `RegistryError`, with the code and hint its status implies. */
 export function registryError(message: string, init: RegistryErrorInit): RegistryError {
-  return new RegistryError(codeForStatus(init.status), message, { ...init, hint: init.hint ?? hintForStatus(init.status, init.registry) });
+  return new RegistryError(codeForDiagnostics(init.diagnostics) ?? codeForStatus(init.status), message, { ...init, hint: init.hint ?? hintForStatus(init.status, init.registry) });
+}
+
+/** Distribution's error codes say more than the status: a 404 for a blob is BLOB_UNKNOWN, a 400 can be DIGEST_INVALID. */
+function codeForDiagnostics(diagnostics: readonly string[] | undefined): ErrorCode | undefined {
+  const codes = (diagnostics ?? []).map((d) => d.split(':')[0]);
+  if (codes.includes('BLOB_UNKNOWN')) return 'OCIBAKE_BLOB_NOT_FOUND';
+  if (codes.includes('DIGEST_INVALID')) return 'OCIBAKE_DIGEST_MISMATCH';
+  if (codes.includes('SIZE_INVALID')) return 'OCIBAKE_SIZE_MISMATCH';
+  return undefined;
 }
 
 /** `AuthError` is a registry refusing our credentials (401) or our access (403). */

@@ -5,9 +5,9 @@ import type { BlobLocation, Locator, Opts, Target, Mounter } from '../lib/oci/co
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import { type Digest, isDigest } from '../lib/oci/digest.js';
 import { isIndexMediaType, isManifestMediaType } from '../lib/oci/media-types.js';
-import { verifyBytes } from '../lib/oci/verify.js';
+import { VerifyingStream, verifyBytes } from '../lib/oci/verify.js';
 import type { Access, RegistryClient } from './client.js';
-import { RegistryError, registryError } from './errors.js';
+import { registryError } from './errors.js';
 import { type Reference, formatReference, parseReference } from './reference.js';
 
 /** `ReplaySource` re-opens a blob's bytes when a streamed upload must be retried. */
@@ -92,11 +92,18 @@ export class RegistryStore implements Target, Mounter, Locator {
       await this.client.putManifest(this.registry, this.repository, bytes, desc.mediaType, desc.digest, o?.signal);
       this.#manifests.set(desc.digest, bytes);
     } else {
+      // Verify here, not only at the registry: a stream that does not match its descriptor fails
+      // with a digest or size mismatch of its own instead of a registry 400 that looks retryable.
+      if (body instanceof Uint8Array) verifyBytes(desc, body);
+      let mismatch: Error | undefined;
+      const verified = body instanceof Uint8Array ? body : body.pipe(new VerifyingStream(desc)).on('error', (e: Error) => (mismatch = e));
+      if (!(body instanceof Uint8Array)) body.on('error', (e) => verified instanceof Readable && verified.destroy(e));
       let used = false;
       const open = async (): Promise<Readable | Uint8Array> => {
+        if (mismatch) throw mismatch;
         if (!used || body instanceof Uint8Array) {
           used = true;
-          return body;
+          return verified;
         }
         if (!this.#replay) {
           throw registryError(`pushing blob ${desc.digest}: the upload broke and its streamed source cannot be read again`, {
@@ -107,7 +114,11 @@ export class RegistryStore implements Target, Mounter, Locator {
         }
         return this.#replay(desc);
       };
-      await this.client.limit(() => this.client.uploadBlob(this.registry, this.repository, desc, open, { signal: o?.signal, onProgress: o?.onProgress }));
+      try {
+        await this.client.limit(() => this.client.uploadBlob(this.registry, this.repository, desc, open, { signal: o?.signal, onProgress: o?.onProgress }));
+      } catch (err) {
+        throw mismatch ?? err;
+      }
     }
     this.#present.add(desc.digest);
     this.record.pushed.push(desc.digest);

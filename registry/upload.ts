@@ -102,9 +102,10 @@ async function monolithic(client: RegistryClient, registry: string, repository: 
 }
 
 async function chunkedUpload(client: RegistryClient, registry: string, repository: string, desc: Descriptor, open: () => Promise<Readable | Uint8Array>, o: UploadOptions): Promise<void> {
-  let { location, minChunk } = await startSession(client, registry, repository, desc, o);
+  const session = await startSession(client, registry, repository, desc, o);
+  let location = session.location;
   const body = await open();
-  const size = Math.max(o.chunkSize ?? 16 * 1024 * 1024, minChunk);
+  const size = Math.max(o.chunkSize ?? 16 * 1024 * 1024, session.minChunk);
   let offset = 0;
   for await (const chunk of chunks(body, size)) {
     let sent = 0;

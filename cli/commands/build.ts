@@ -4,7 +4,7 @@ import { withRegistryFlags } from '../registry-flags.js';
 import type { Argv } from 'yargs';
 import { defineCommand, type FlagsOf } from '../command.js';
 import { repeatable } from '../repeatable.js';
-import { makeRenderer, type ProgressMode } from '../render/select.js';
+import { makeRenderer, progressOption } from '../render/select.js';
 import { printDryRun, printSummary } from '../render/summary.js';
 
 /** `buildFlags` declares the flags of `ocibake build`. */
@@ -24,7 +24,7 @@ const buildFlags = (y: Argv) =>
       .option('label', { ...repeatable, describe: 'KEY=VALUE image label (repeatable)' })
       .option('annotation', { ...repeatable, describe: 'KEY=VALUE manifest annotation (repeatable)' })
       .option('metadata-file', { type: 'string', describe: 'write buildx-style build metadata (digests, descriptor) as JSON to this file' })
-      .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode, describe: 'progress output' })
+      .option('progress', progressOption)
       .option('cache-dir', { type: 'string', describe: 'cache directory (default: $OCIBAKE_CACHE or ~/.cache/ocibake)' })
       .option('no-cache', { type: 'boolean', default: false, describe: 'run every stage and write every layer again' })
       .option('offline', { type: 'boolean', default: false, describe: 'never contact a registry for bases: use the cache and oci-layout:// bases' })

@@ -3,7 +3,7 @@ import { parseKeyValue } from '../options/build-flags.js';
 import { clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { defineCommand } from '../command.js';
 import { repeatable } from '../repeatable.js';
-import { makeRenderer, type ProgressMode } from '../render/select.js';
+import { makeRenderer, progressOption } from '../render/select.js';
 
 
 const createCommand = defineCommand({
@@ -16,7 +16,7 @@ const createCommand = defineCommand({
         .option('tag', { alias: 't', ...repeatable, describe: 'reference to push the index to (repeatable)' })
         .option('annotation', { ...repeatable, describe: 'KEY=VALUE index annotation (repeatable)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the index instead of pushing it' })
-        .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
+        .option('progress', progressOption)
         .example('$0 index create -t ghcr.io/org/app:1.0 ghcr.io/org/app@sha256:aaa… ghcr.io/org/app@sha256:bbb…', 'join images pushed by two CI runners with --push-by-digest'),
     ),
   handler: async (a) => {

@@ -2,7 +2,7 @@ import { parsePlatformList, pull, OcibakeError } from '../../lib/index.js';
 import { parseOutputSpec } from '../options/build-flags.js';
 import { clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { defineCommand } from '../command.js';
-import { makeRenderer, type ProgressMode } from '../render/select.js';
+import { makeRenderer, progressOption } from '../render/select.js';
 
 
 /** `pullCommand` is `ocibake pull REF --output type=oci,dest=DIR`: prefetch an image for air-gapped builds. */
@@ -16,7 +16,7 @@ export const pullCommand = defineCommand({
         .option('platform', { type: 'string', describe: 'platforms to keep, comma separated (default: all)' })
         .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'type=oci,dest=DIR' })
         .option('tag', { type: 'string', describe: 'name in the layout (default: the reference tag)' })
-        .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
+        .option('progress', progressOption)
         .example('$0 pull alpine:3.20 --platform linux/amd64,linux/arm64 --output type=oci,dest=./bases', 'two platforms of alpine into ./bases')
         .example('$0 pull localhost:5000/app@sha256:… -o type=oci,dest=app', 'an exact digest, all platforms'),
     ),

@@ -1,7 +1,7 @@
 import { pushLayout } from '../../lib/index.js';
 import { clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { defineCommand } from '../command.js';
-import { makeRenderer, type ProgressMode } from '../render/select.js';
+import { makeRenderer, progressOption } from '../render/select.js';
 
 
 /** `pushCommand` is `ocibake push LAYOUT_DIR[:tag] REF`: push an OCI layout's image, index and all. */
@@ -13,7 +13,7 @@ export const pushCommand = defineCommand({
       y
         .positional('layout', { type: 'string', demandOption: true, describe: 'LAYOUT_DIR or LAYOUT_DIR:tag' })
         .positional('ref', { type: 'string', demandOption: true, describe: 'destination, e.g. ghcr.io/org/app:1.0' })
-        .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain', 'json', 'quiet'] as const, default: 'auto' as ProgressMode })
+        .option('progress', progressOption)
         .example('$0 push ./out:1.0 ghcr.io/org/app:1.0', 'push the layout entry tagged 1.0')
         .example('$0 push ./out localhost:5000/app:dev', 'push the only image in ./out'),
     ),

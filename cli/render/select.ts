@@ -3,8 +3,14 @@ import { jsonRenderer } from './json.js';
 import { plainRenderer } from './plain.js';
 import { ttyRenderer } from './tty.js';
 
-/** `ProgressMode` is `--progress`: auto picks tty on a terminal and plain elsewhere (CI). */
-export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
+/** The `--progress` modes: auto picks tty on a terminal and plain elsewhere (CI). */
+export const PROGRESS_MODES = ['auto', 'tty', 'plain', 'json', 'quiet'] as const;
+
+/** `ProgressMode` is one `--progress` value. */
+export type ProgressMode = (typeof PROGRESS_MODES)[number];
+
+/** `progressOption` declares `--progress` the same way for every verb. */
+export const progressOption = { choices: PROGRESS_MODES, default: 'auto' as ProgressMode, describe: 'progress output: live view on a terminal, one line per event, JSON lines, or nothing' } as const;
 
 /** `makeRenderer` returns the event sink for a mode and a stop() that finishes the live view. */
 export function makeRenderer(mode: ProgressMode): { sink: (e: ProgressEvent) => void; stop: () => void } {

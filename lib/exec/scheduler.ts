@@ -24,7 +24,7 @@ export async function runGraph<T>(
   const onParent = (): void => ctl.abort(parent?.reason);
   parent?.addEventListener('abort', onParent, { once: true });
   const started = new Map<string, Promise<T>>();
-  let firstError: unknown;
+  let firstError: { error: unknown } | undefined;
   const start = (key: string, path: string[]): Promise<T> => {
     const existing = started.get(key);
     if (existing) return existing;
@@ -40,7 +40,7 @@ export async function runGraph<T>(
       });
     })();
     p.catch((err) => {
-      if (firstError === undefined) firstError = err;
+      firstError ??= { error: err };
       ctl.abort(err);
     });
     started.set(key, p);
@@ -49,7 +49,8 @@ export async function runGraph<T>(
   for (const n of nodes) start(n.key, []).catch(() => undefined);
   await Promise.allSettled([...started.values()]);
   parent?.removeEventListener('abort', onParent);
-  if (firstError !== undefined) throw firstError;
+  // Rethrows whatever the work threw, as it was.
+  if (firstError !== undefined) throw firstError.error;
   const out = new Map<string, T>();
   for (const [k, p] of started) out.set(k, await p);
   return out;

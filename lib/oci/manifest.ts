@@ -116,8 +116,8 @@ export type ParsedManifest =
  */
 export function parseManifestOrIndex(bytes: Uint8Array, contentType?: string): ParsedManifest {
   const doc = parseJsonObject(bytes, 'manifest');
-  const obj = doc as Record<string, unknown>;
-  const declared = typeof obj['mediaType'] === 'string' ? (obj['mediaType'] as string) : undefined;
+  const obj = doc;
+  const declared = typeof obj['mediaType'] === 'string' ? (obj['mediaType']) : undefined;
   const ct = contentType?.split(';')[0]?.trim();
   const mediaType = declared ?? (ct && (isIndexMediaType(ct) || isManifestMediaType(ct)) ? ct : undefined);
   if (obj['schemaVersion'] !== 2) {

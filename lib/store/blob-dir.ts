@@ -1,10 +1,8 @@
+import { createReadStream } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Opts } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import { type Digest, digestHex, HashingStream, isDigest } from '../oci/digest.js';

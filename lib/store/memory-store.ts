@@ -3,7 +3,7 @@ import type { Opts, Target } from '../oci/content-store.js';
 import { descriptorOf, type Descriptor } from '../oci/descriptor.js';
 import { isDigest } from '../oci/digest.js';
 import { verifyBytes } from '../oci/verify.js';
-import { BlobNotFoundError, blobNotFound } from './errors.js';
+import { blobNotFound } from './errors.js';
 import type { Ingester } from '../oci/content-store.js';
 import { collect } from './read-blob.js';
 

@@ -7,7 +7,7 @@ import { canonicalJson, type Index } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { BlobDirStore } from './blob-dir-store.js';
-import { BlobNotFoundError, blobNotFound, StoreError } from './errors.js';
+import { blobNotFound, StoreError } from './errors.js';
 
 /** The annotation that names an image in an OCI layout's index.json (image-spec annotations.md). */
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';

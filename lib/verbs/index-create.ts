@@ -2,7 +2,7 @@ import { OcibakeError } from '../errors.js';
 import { descriptorOf, type Descriptor } from '../oci/descriptor.js';
 import { canonicalJson, parseManifestOrIndex, type ImageConfig, type Index } from '../oci/manifest.js';
 import { isIndexMediaType, mediaTypesFor, MediaType } from '../oci/media-types.js';
-import { formatPlatform, normalizePlatform, type Platform } from '../oci/platform.js';
+import { formatPlatform, normalizePlatform } from '../oci/platform.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { readBlob } from '../store/read-blob.js';
 import { publishToRegistry } from '../output/registry-publisher.js';
@@ -56,7 +56,7 @@ export async function createIndex(client: RegistryClient, tags: readonly string[
         const m = parseManifestOrIndex(manifestBytes, desc.mediaType);
         if (m.kind !== 'manifest') throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${name}: nested indexes cannot be merged`);
         const config = JSON.parse((await readBlob(store, m.manifest.config)).toString('utf8')) as ImageConfig;
-        platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) } as Platform;
+        platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
       }
       const key = formatPlatform(normalizePlatform(platform));
       const prev = seen.get(key);

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { AuthError, authError } from '../errors.js';
+import { type AuthError, authError } from '../errors.js';
 import { type Challenge, parseChallenge } from './challenge.js';
 import type { Credential, Keychain } from './credential.js';
 import { type BearerToken, fetchToken } from './token.js';

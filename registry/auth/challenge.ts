@@ -1,6 +1,7 @@
 /** `Challenge` is one parsed `WWW-Authenticate` challenge (RFC 9110 §11.6.1). */
 export interface Challenge {
-  scheme: 'basic' | 'bearer' | string;
+  /** Lower case: `basic`, `bearer`, or whatever else a server sends. */
+  scheme: string;
   params: Record<string, string>;
 }
 

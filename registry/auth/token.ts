@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { AuthError, authError, RegistryError, registryError } from '../errors.js';
+import { authError, registryError } from '../errors.js';
 import { isTemporaryNetworkError } from '../transport/retry.js';
 import type { Challenge } from './challenge.js';
 import type { Credential } from './credential.js';

@@ -3,7 +3,7 @@ import { request, type Dispatcher } from 'undici';
 import { OcibakeError } from '../../lib/errors.js';
 import { Authenticator } from '../auth/authenticator.js';
 import type { Keychain } from '../auth/credential.js';
-import { RegistryError, registryError, isTemporaryStatus } from '../errors.js';
+import { type RegistryError, registryError, isTemporaryStatus } from '../errors.js';
 import { apiHost } from '../reference.js';
 import { createDispatcher } from './dispatcher.js';
 import { parseDiagnostics, readErrorBody, redactUrl } from './errors-body.js';

@@ -18,7 +18,7 @@ const { values } = parseArgs({
 });
 const sizeMb = Number(values['size-mb']);
 const level = Number(values.level);
-const tree = values.dir!;
+const tree = values.dir;
 
 const WORDS = 'the of and to in is it you that he was for on are with as his they be at one have this from or had by word but what some we can out other were all there when up use your how said an each she which do their time if will way about many then them write would like so these her long make thing see him two has look more day could go come did number sound no most people my over know water than call first who may down side been now find'.split(' ');
 

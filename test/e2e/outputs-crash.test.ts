@@ -21,7 +21,7 @@ function start(args: string[]): { child: ChildProcess; lines: string[]; exited: 
   const child = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   const lines: string[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))));
   return { child, lines, exited };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthError, authError, RegistryError, registryError } from '../../../registry/errors.js';
+import { authError, RegistryError, registryError } from '../../../registry/errors.js';
 
 test('RegistryError carries registry, repository, method, status, code and a hint', () => {
   const e = registryError('m', { registry: 'r.io', repository: 'a', method: 'GET', status: 404 });

@@ -1,6 +1,6 @@
 // Small images for lib/image tests: real layers written by writeLayer into a MemoryStore.
 import { writeLayer } from '../../../../lib/layer/write-layer.js';
-import { MemoryStore } from '../../../../lib/store/memory-store.js';
+import { type MemoryStore } from '../../../../lib/store/memory-store.js';
 import { buildImage } from '../../../../lib/image/build-image.js';
 import type { Image } from '../../../../lib/image/types.js';
 import type { MediaFormat } from '../../../../lib/oci/media-types.js';
