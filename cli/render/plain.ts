@@ -30,8 +30,9 @@ export function plainLine(e: ProgressEvent): string | undefined {
     case 'layer':
       return `[${e.platform}] layer ${shortDigest(e.digest)} ${formatBytes(e.size)} ← ${e.created_by}`;
     case 'blob':
-      if (e.state === 'uploaded' || e.state === 'mounted' || e.state === 'exists') {
-        return `${e.target}: ${e.state === 'exists' ? 'exists' : e.state} ${shortDigest(e.digest)} ${formatBytes(e.size)}`;
+      if (e.state === 'uploaded' || e.state === 'written' || e.state === 'mounted' || e.state === 'exists') {
+        const verb = { uploaded: 'uploaded', written: 'wrote', mounted: 'mounted', exists: 'already there' }[e.state];
+        return `${e.target}: ${verb} ${shortDigest(e.digest)} ${formatBytes(e.size)}`;
       }
       return undefined;
     case 'image':
@@ -39,7 +40,7 @@ export function plainLine(e: ProgressEvent): string | undefined {
     case 'index':
       return `index ${e.digest}`;
     case 'published':
-      return `pushed ${e.target}@${e.digest}`;
+      return /^(oci|oci-archive|docker-archive):/.test(e.target) ? `wrote ${e.target} ${e.digest}` : `pushed ${e.target}@${e.digest}`;
     case 'done':
       return `done in ${formatDuration(e.durationMs)}`;
   }

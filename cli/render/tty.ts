@@ -1,70 +1,57 @@
-import cliProgress from 'cli-progress';
 import type { ProgressEvent } from '../../lib/index.js';
 import { plainLine } from './plain.js';
 import { formatBytes, shortDigest } from './format.js';
+import { LiveRegion } from './live-region.js';
+
+const BAR = 20;
+
+function bar(done: number, total: number): string {
+  const n = total > 0 ? Math.min(BAR, Math.round((done / total) * BAR)) : 0;
+  return `${'█'.repeat(n)}${'░'.repeat(BAR - n)}`;
+}
 
 /**
- * `ttyRenderer` draws a live view on a terminal: one bar per stage instance (steps done of
- * total, with the current step), one per blob upload (bytes sent), and log lines scrolling
- * above the bars. cli-progress draws nothing when stderr is not a TTY, so this is only chosen
- * for `--progress=tty` or `auto` on a terminal.
+ * `ttyRenderer` draws the live terminal view: one row per stage instance (steps done of total and
+ * the current step) and one per blob transfer (bytes moved), redrawn below the permanent lines
+ * (RUN output, layers, warnings), which are exactly the lines `--progress=plain` prints.
  */
 export function ttyRenderer(out: NodeJS.WriteStream = process.stderr): { sink: (e: ProgressEvent) => void; stop: () => void } {
-  const multi = new cliProgress.MultiBar(
-    {
-      stream: out,
-      format: ' {name} {bar} {value}/{total} {text}',
-      barsize: 20,
-      hideCursor: true,
-      clearOnComplete: false,
-      autopadding: true,
-      fps: 10,
-      formatValue: (v, options, type) => (typeof options.format === 'string' && options.format.includes('bytes') && type !== 'percentage' ? formatBytes(v) : String(v)),
-    },
-    cliProgress.Presets.shades_grey,
-  );
-  const stages = new Map<string, cliProgress.SingleBar>();
-  const blobs = new Map<string, cliProgress.SingleBar>();
-
+  const region = new LiveRegion(out);
+  const blobs = new Map<string, { done: number; size: number }>();
   const sink = (e: ProgressEvent): void => {
     switch (e.type) {
       case 'step': {
         const name = e.platform && !e.key.includes('@') ? `${e.key} (${e.platform})` : e.key;
-        let bar = stages.get(e.key);
-        if (!bar) {
-          bar = multi.create(e.total, 0, { name, text: '' });
-          stages.set(e.key, bar);
-        }
-        bar.setTotal(e.total);
-        bar.update(e.index, { name, text: `${e.cached ? 'CACHED ' : ''}${e.text.slice(0, 60)}` });
+        region.set(`stage ${e.key}`, ` ${name} ${bar(e.index, e.total)} ${e.index}/${e.total} ${e.cached ? 'CACHED ' : ''}${e.text}`);
         return;
       }
       case 'stage': {
-        const bar = stages.get(e.key);
-        if (bar && e.state !== 'start') bar.update(bar.getTotal(), { text: e.state === 'failed' ? 'FAILED' : e.state === 'cached' ? 'CACHED' : 'done' });
+        if (e.state === 'start') return;
+        region.remove(`stage ${e.key}`);
+        const line = plainLine(e);
+        if (line !== undefined) region.log(line);
         return;
       }
       case 'blob': {
         const id = `${e.target} ${e.digest}`;
         if (e.state === 'start' || e.state === 'progress') {
-          let bar = blobs.get(id);
-          if (!bar) {
-            bar = multi.create(e.size, 0, { name: `push ${shortDigest(e.digest)}`, text: e.target }, { format: ' {name} {bar} {value}/{total} bytes {text}' });
-            blobs.set(id, bar);
-          }
-          if (e.bytes !== undefined) bar.increment(e.bytes);
+          const b = blobs.get(id) ?? { done: 0, size: e.size };
+          b.done += e.bytes ?? 0;
+          blobs.set(id, b);
+          region.set(`blob ${id}`, ` ${shortDigest(e.digest)} ${bar(b.done, b.size)} ${formatBytes(b.done)}/${formatBytes(b.size)} → ${e.target}`);
           return;
         }
-        const bar = blobs.get(id);
-        if (bar) bar.update(e.size, { text: `${e.target} ${e.state}` });
-        else multi.log(`${plainLine(e) ?? ''}\n`);
+        blobs.delete(id);
+        region.remove(`blob ${id}`);
+        const line = plainLine(e);
+        if (line !== undefined) region.log(line);
         return;
       }
       default: {
         const line = plainLine(e);
-        if (line !== undefined) multi.log(`${line}\n`);
+        if (line !== undefined) region.log(line);
       }
     }
   };
-  return { sink, stop: () => multi.stop() };
+  return { sink, stop: () => region.stop() };
 }
