@@ -61,16 +61,20 @@ export function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-/** `writeMeta` writes `meta.json` atomically (sorted lists, so equal snapshots give equal bytes). */
-export async function writeMeta(path: string, meta: SnapshotMeta): Promise<void> {
-  const sorted: SnapshotMeta = {
+/** `sortMeta` returns the record with every list sorted by bytes, so equal snapshots give equal records. */
+export function sortMeta(meta: SnapshotMeta): SnapshotMeta {
+  return {
     ...meta,
     opaque: [...meta.opaque].sort(byteOrder),
     whiteouts: [...meta.whiteouts].sort(byteOrder),
     skippedDevices: [...meta.skippedDevices].sort((a, b) => byteOrder(a.path, b.path)),
     skippedXattrs: [...meta.skippedXattrs].sort((a, b) => byteOrder(a.path, b.path) || byteOrder(a.name, b.name)),
   };
-  await writeFileAtomic(path, `${JSON.stringify(sorted)}\n`);
+}
+
+/** `writeMeta` writes `meta.json` atomically, lists sorted. */
+export async function writeMeta(path: string, meta: SnapshotMeta): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(sortMeta(meta))}\n`);
 }
 
 /** `readMeta` reads and checks a `meta.json`; a missing or corrupt one is a `SnapshotError`. */

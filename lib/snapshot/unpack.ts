@@ -4,7 +4,7 @@ import { ConfinedTree } from '../layer/confined-tree.js';
 import type { LayerCompression } from '../layer/decompress.js';
 import { unsafeEntry } from '../layer/errors.js';
 import { classifyMember, forEachMember } from '../layer/extract.js';
-import { emptyCounts, type SnapshotMeta } from './meta.js';
+import { emptyCounts, sortMeta, type SnapshotMeta } from './meta.js';
 import { isOverlayXattr, opaqueXattr, type SnapshotMode } from './mode.js';
 import { runTool } from './tools.js';
 import { WhiteoutMaker } from './whiteout-maker.js';
@@ -107,7 +107,7 @@ export async function unpackLayerToDiffDir(body: Readable, dest: string, options
   c.whiteouts = meta.whiteouts.length;
   c.opaque = meta.opaque.length;
   await tree.finish();
-  return meta;
+  return sortMeta(meta);
 }
 
 function countMember(meta: SnapshotMeta, type: string, size: number): void {
