@@ -1,8 +1,11 @@
 import type { Readable } from 'node:stream';
 import { LayerWriteError } from './errors.js';
 
-/** `EntryType` is the kind of a layer entry (the tar typeflags ocibake writes). */
-export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink';
+/**
+ * `EntryType` is the kind of a layer entry (the tar typeflags ocibake writes). FIFOs and device
+ * nodes come only from a RUN's diff (`mkfifo`, `mknod` in an image), never from a build context.
+ */
+export type EntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'fifo' | 'char-device' | 'block-device';
 
 /**
  * `LayerEntry` is one file system object to put in a layer. `path` is the path inside the image
@@ -24,8 +27,11 @@ export interface LayerEntry {
   source?: string | undefined;
   data?: Uint8Array | undefined;
   open?: (() => Promise<Readable> | Readable) | undefined;
-  /** PAX records to add (e.g. `SCHILY.xattr.*`); written sorted by key. */
-  pax?: Record<string, string> | undefined;
+  /** Device numbers of a `char-device` or `block-device` entry. */
+  devmajor?: number | undefined;
+  devminor?: number | undefined;
+  /** PAX records to add (e.g. `SCHILY.xattr.*`, whose values are raw bytes); written sorted by key. */
+  pax?: Record<string, string | Uint8Array> | undefined;
 }
 
 /**

@@ -10,6 +10,9 @@ export interface TarHeaderFields {
   mtime: number;
   typeflag: string;
   linkname: string;
+  /** Device numbers (typeflags 3 and 4); 0 otherwise. */
+  devmajor?: number | undefined;
+  devminor?: number | undefined;
 }
 
 /** Tar blocks are 512 bytes (POSIX.1-2001 ustar). */
@@ -24,8 +27,8 @@ const MAX_SIZE = 0o77777777777;
  * field does not fit ustar (path or link > 100 bytes, uid/gid > 2097151, size ≥ 8 GiB, mtime out
  * of range) or `extra` records are given, then the ustar header. Output depends only on the input.
  */
-export function encodeEntryHeaders(h: TarHeaderFields, extra: Record<string, string> = {}): Buffer {
-  const pax: Record<string, string> = { ...extra };
+export function encodeEntryHeaders(h: TarHeaderFields, extra: Record<string, string | Uint8Array> = {}): Buffer {
+  const pax: Record<string, string | Uint8Array> = { ...extra };
   const fields = { ...h };
   if (Buffer.byteLength(h.name) > 100) {
     pax['path'] = h.name;
@@ -53,13 +56,14 @@ export function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
 }
 
-function paxRecord(key: string, value: string): Buffer {
-  // "<len> <key>=<value>\n" where <len> counts its own digits (POSIX pax format).
-  const rest = ` ${key}=${value}\n`;
-  const restLen = Buffer.byteLength(rest);
+function paxRecord(key: string, value: string | Uint8Array): Buffer {
+  // "<len> <key>=<value>\n" where <len> counts its own digits (POSIX pax format). Values may be
+  // binary (xattrs), so the record is assembled as bytes.
+  const rest = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), typeof value === 'string' ? Buffer.from(value, 'utf8') : value, Buffer.from('\n')]);
+  const restLen = rest.length;
   let len = restLen + 1;
   while (String(len).length + restLen !== len) len = String(len).length + restLen;
-  return Buffer.from(`${len}${rest}`, 'utf8');
+  return Buffer.concat([Buffer.from(String(len), 'latin1'), rest]);
 }
 
 function ustarBlock(h: TarHeaderFields): Buffer {
@@ -75,8 +79,8 @@ function ustarBlock(h: TarHeaderFields): Buffer {
   writeString(b, h.linkname, 157, 100);
   b.write('ustar\u000000', 257, 8, 'latin1');
   // uname/gname stay empty: names would tie the layer to the build host's passwd file.
-  writeOctal(b, 0, 329, 8);
-  writeOctal(b, 0, 337, 8);
+  writeOctal(b, h.devmajor ?? 0, 329, 8);
+  writeOctal(b, h.devminor ?? 0, 337, 8);
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += b[i]!;
   b.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');

@@ -14,7 +14,7 @@ export interface TarOptions {
   gid?: number | undefined;
 }
 
-const TYPEFLAG = { file: '0', hardlink: '1', symlink: '2', dir: '5' } as const;
+const TYPEFLAG = { file: '0', hardlink: '1', symlink: '2', 'char-device': '3', 'block-device': '4', dir: '5', fifo: '6' } as const;
 // Small files are read whole and a few ahead, so the disk is busy while the previous one is hashed.
 const SMALL_FILE = 1 << 20;
 const READ_AHEAD = 32;
@@ -22,7 +22,7 @@ const EOF_BLOCKS = Buffer.alloc(2 * BLOCK);
 
 /**
  * `tarStream` writes entries, in the order given, as a deterministic POSIX tar (ustar + PAX):
- * no user/group names, no device numbers, fixed mtime, no atime/ctime, no end-of-record
+ * no user/group names, device numbers only on device nodes, fixed mtime, no atime/ctime, no end-of-record
  * padding beyond the two zero blocks. The same entries always give the same bytes.
  *
  *   for await (const chunk of tarStream(walkDirectory('ctx', { prefix: '/app' }))) out.write(chunk);
@@ -47,6 +47,7 @@ export async function* tarStream(entries: AsyncIterable<LayerEntry> | Iterable<L
         mtime: entry.mtime ?? epoch,
         typeflag: TYPEFLAG[entry.type],
         linkname,
+        ...(entry.type === 'char-device' || entry.type === 'block-device' ? { devmajor: entry.devmajor ?? 0, devminor: entry.devminor ?? 0 } : {}),
       },
       entry.pax,
     );
