@@ -3,12 +3,10 @@ import { join, posix } from 'node:path';
 import type { FileHasher } from '../context/entries-digest.js';
 import type { PathFilter } from '../context/entry.js';
 import { buildImage } from '../image/build-image.js';
-import type { AppendedLayer } from '../image/build-image.js';
 import type { Image } from '../image/types.js';
 import { readImagePaths } from '../layer/read-paths.js';
 import { walkDirectory } from '../layer/walk.js';
 import { writeLayer } from '../layer/write-layer.js';
-import type { HistoryEntry } from '../oci/manifest.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { StageInstance, Step } from '../plan/types.js';
 import type { ProgressSink } from '../progress.js';
@@ -18,6 +16,7 @@ import type { BaseResolver, ResolvedImage } from '../bases/resolver.js';
 import { CachingReader } from '../store/caching-reader.js';
 import type { RoutingReader } from '../store/routing-reader.js';
 import { applyConfigStep, historyFor, initialConfigState } from './config-steps.js';
+import { stackImage, type HistoryItem } from './stack-image.js';
 import { prepareCopy, writeCopyLayer, type CopyLayerSettings, type CopySource } from './copy-layer.js';
 import { ImageFs } from './image-fs.js';
 import type { LayerMemo } from './layer-memo.js';
@@ -56,7 +55,6 @@ export interface AssembleContext {
   signal?: AbortSignal | undefined;
 }
 
-type HistoryItem = { kind: 'empty'; history: HistoryEntry } | { kind: 'layer'; layer: AppendedLayer };
 
 /**
  * `assembleTarget` builds a target-platform stage without executing anything: it starts from
@@ -162,25 +160,7 @@ export async function assembleTarget(inst: StageInstance, ctx: AssembleContext):
   if (failed) throw failed.reason;
   const ordered = settled.map((r) => (r as PromiseFulfilledResult<HistoryItem>).value);
 
-  let image = baseImage;
-  let pending: HistoryEntry[] = [];
-  for (const item of ordered) {
-    if (item.kind === 'empty') {
-      pending.push(item.history);
-      continue;
-    }
-    image = buildImage({ base: image, platform, layers: [item.layer], emptyHistory: pending, created, format: ctx.settings.format });
-    pending = [];
-  }
-  const final = buildImage({
-    base: image,
-    platform,
-    emptyHistory: pending,
-    replaceConfig: state.config,
-    author: state.author,
-    created,
-    format: ctx.settings.format,
-  });
+  const final = stackImage(baseImage, platform, ordered, state, { created, format: ctx.settings.format });
   return { image: final, fs, base, layersWritten: written, layersReused: reused };
 }
 

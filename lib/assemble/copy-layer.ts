@@ -9,6 +9,7 @@ import { writeLayer, type WrittenLayer } from '../layer/write-layer.js';
 import type { MediaFormat } from '../oci/media-types.js';
 import type { CacheStore } from '../store/cache-store.js';
 import type { Step } from '../plan/types.js';
+import type { AddInstruction, CopyInstruction } from '../dockerfile/instructions.js';
 import { OcibakeError } from '../errors.js';
 import type { ImageFs } from './image-fs.js';
 import { LayerMemo } from './layer-memo.js';
@@ -57,27 +58,25 @@ export interface CopyWaits {
   layersOfEarlierSteps(): Promise<void>;
 }
 
-/** A destination Docker treats as a directory whatever the image holds (`/app/`, `.`, `..`). */
-function dirLike(dest: string): boolean {
+/** `dirLike` is a destination Docker treats as a directory whatever the image holds (`/app/`, `.`, `..`). */
+export function dirLike(dest: string): boolean {
   return dest.endsWith('/') || /(^|\/)\.{0,2}$/.test(dest);
 }
 
 /**
- * `prepareCopy` resolves one COPY/ADD into the exact entries it creates, with Docker's rules
- * (lib/context). It consults the image only when it must: whether a destination without a
- * trailing slash is an existing directory, and /etc/passwd for `--chown=name`. Otherwise it does
- * not wait for earlier steps, so a stage's COPY layers can be compressed concurrently.
+ * `copySpecFor` is a COPY/ADD step as `resolveCopy` takes it. Remote ADD sources (URLs, git) are
+ * refused: builds stay reproducible and work offline.
  */
-export async function prepareCopy(step: Step, source: CopySource, fs: ImageFs, tmpDir: string, waits: CopyWaits): Promise<PreparedCopy> {
+export function copySpecFor(step: Step): CopySpec {
   const ins = step.instruction;
-  if (ins.kind !== 'COPY' && ins.kind !== 'ADD') throw new OcibakeError('OCIBAKE_INTERNAL', `prepareCopy called for ${ins.kind}`);
+  if (ins.kind !== 'COPY' && ins.kind !== 'ADD') throw new OcibakeError('OCIBAKE_INTERNAL', `copySpecFor called for ${ins.kind}`);
   const remote = ins.sources.find((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^git@/.test(s));
   if (remote) {
     throw new OcibakeError('OCIBAKE_CONTEXT', `ADD ${remote}: remote sources are not supported`, {
       hint: 'download the file into the build context first (builds stay reproducible and work offline)',
     });
   }
-  const spec: CopySpec = {
+  return {
     instruction: ins.kind,
     sources: ins.sources,
     dest: ins.dest,
@@ -88,6 +87,17 @@ export async function prepareCopy(step: Step, source: CopySource, fs: ImageFs, t
     parents: ins.kind === 'COPY' ? ins.parents : false,
     heredocs: ins.heredocs,
   };
+}
+
+/**
+ * `prepareCopy` resolves one COPY/ADD into the exact entries it creates, with Docker's rules
+ * (lib/context). It consults the image only when it must: whether a destination without a
+ * trailing slash is an existing directory, and /etc/passwd for `--chown=name`. Otherwise it does
+ * not wait for earlier steps, so a stage's COPY layers can be compressed concurrently.
+ */
+export async function prepareCopy(step: Step, source: CopySource, fs: ImageFs, tmpDir: string, waits: CopyWaits): Promise<PreparedCopy> {
+  const spec = copySpecFor(step);
+  const ins = step.instruction as CopyInstruction | AddInstruction;
   const destAbs = posix.resolve(step.workdir || '/', ins.dest);
   let destIsDir = false;
   if (!dirLike(ins.dest)) {

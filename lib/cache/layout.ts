@@ -17,6 +17,8 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  *   layers/         COPY content digest → layer records (a COPY never compresses twice)
  *   fs-listings/    directory listings of base layers (is /usr/local/bin a directory?)
  *   stages/         outputs of build stages run on the host (--executor=host)
+ *   steps/          step cache key → result records (a RUN, COPY or WORKDIR never runs twice)
+ *   snapshots/      layers unpacked for RUN (per isolation mode), and RUN results
  *   mounts/         RUN --mount=type=cache directories
  *   tools/          Go and zig build caches (or $OCIBAKE_TOOL_CACHE)
  *   tmp-build-*     one scratch directory per running build, removed at its end
@@ -46,6 +48,14 @@ export class CacheLayout {
 
   get stages(): string {
     return join(this.root, 'stages');
+  }
+
+  get stepRecords(): string {
+    return join(this.root, 'steps');
+  }
+
+  get snapshots(): string {
+    return join(this.root, 'snapshots');
   }
 
   get cacheMounts(): string {

@@ -5,7 +5,7 @@ import type { ContextEntry } from './entry.js';
 import { ContextError } from './errors.js';
 import { readArchive, sniffArchive } from './archive.js';
 import { parseChmod, parseChown, parseUserDb, type Owner, type UserDb } from './owner.js';
-import type { SourceTree, TreeNode } from './source-tree.js';
+import type { Tree, TreeNode } from './source-tree.js';
 import { compileGlob, hasWildcard, matchGlob } from './wildcard.js';
 
 /** `CopySpec` is a COPY or ADD after word expansion: what to copy, where, with which flags. */
@@ -42,7 +42,7 @@ export interface ResolveOptions {
  *
  * @example resolveCopy({ instruction: 'COPY', sources: ['src/'], dest: '/app/', workdir: '/' }, contextTree)
  */
-export async function resolveCopy(spec: CopySpec, tree: SourceTree, opts: ResolveOptions = {}): Promise<ContextEntry[]> {
+export async function resolveCopy(spec: CopySpec, tree: Tree, opts: ResolveOptions = {}): Promise<ContextEntry[]> {
   const destAbs = posix.resolve(spec.workdir || '/', spec.dest);
   const destDirLike = /(^|\/)\.{0,2}$/.test(spec.dest) || spec.dest.endsWith('/');
   const owner: Owner = spec.chown ? parseChown(spec.chown, opts.users ?? parseUserDb('', '')) : { uid: 0, gid: 0 };
@@ -117,7 +117,7 @@ export async function resolveCopy(spec: CopySpec, tree: SourceTree, opts: Resolv
 
 type Source = { kind: 'node'; node: TreeNode; parentsRel: string } | { kind: 'heredoc'; name: string; content: string };
 
-async function expandSources(spec: CopySpec, tree: SourceTree, isExcluded: (rel: string) => boolean): Promise<Source[]> {
+async function expandSources(spec: CopySpec, tree: Tree, isExcluded: (rel: string) => boolean): Promise<Source[]> {
   const out: Source[] = [];
   for (const raw of spec.sources) {
     const doc = heredocFor(raw, spec.heredocs ?? []);
@@ -155,7 +155,7 @@ function heredocFor(raw: string, docs: Heredoc[]): Heredoc | undefined {
 }
 
 /** `globTree` lists the tree paths a wildcard source matches, segment by segment, sorted. */
-async function globTree(tree: SourceTree, pattern: string): Promise<string[]> {
+async function globTree(tree: Tree, pattern: string): Promise<string[]> {
   const segs = pattern.split('/');
   if (segs.includes('**')) {
     const re = compileGlob(pattern);
@@ -188,7 +188,7 @@ function pathOrParentMatches(pattern: string, rel: string): boolean {
   return false;
 }
 
-function notFound(instruction: string, raw: string, tree: SourceTree, wildcard: boolean): ContextError {
+function notFound(instruction: string, raw: string, tree: Tree, wildcard: boolean): ContextError {
   const rel = tree.clean(raw);
   const why = tree.ignored(rel) ? ' (it is excluded by .dockerignore)' : '';
   return new ContextError('OCIBAKE_CONTEXT', wildcard ? `${instruction} ${raw}: no files in ${tree.label} match${why}` : `${instruction} ${raw}: "${rel}" not found in ${tree.label}${why}`, { hint: why ? 'remove the matching line from .dockerignore, or copy a different path' : `check the path; it is relative to ${tree.label} (${tree.root})` });

@@ -14,12 +14,27 @@ export interface TreeNode {
 }
 
 /**
+ * `Tree` is what COPY/ADD resolve their sources in: the build context on disk (`SourceTree`), or a
+ * stage's or an image's filesystem read through its snapshots. Paths are relative to the root,
+ * `/`-separated; every lookup stays inside the root.
+ */
+export interface Tree {
+  readonly root: string;
+  readonly label: string;
+  clean(p: string): string;
+  ignored(rel: string): boolean;
+  lookup(rel: string): Promise<TreeNode | undefined>;
+  walk(dir: TreeNode, skip?: (relInside: string) => boolean): Promise<TreeNode[]>;
+  list(rel: string): Promise<string[]>;
+}
+
+/**
  * `SourceTree` is a directory COPY/ADD read from: the build context (with the .dockerignore
  * filter) or another stage's output directory (`COPY --from=build`, no filter). All paths are
  * cleaned and confined to the root; `..` cannot escape it and a symlink named as a source is
  * followed only while it stays inside.
  */
-export class SourceTree {
+export class SourceTree implements Tree {
   readonly root: string;
   readonly label: string;
   readonly #filter: PathFilter | undefined;

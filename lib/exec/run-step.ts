@@ -8,6 +8,7 @@ import { LineBuffer } from './line-buffer.js';
 import { resolveRunMounts, type MountContext } from './run-mounts.js';
 import { runFailed } from './errors.js';
 import { mergePath } from './run-env.js';
+import { runArgv } from '../plan/run-argv.js';
 
 /** `RunStepContext` is what a RUN needs besides the step itself. */
 export interface RunStepContext {
@@ -29,16 +30,6 @@ export interface RunStepContext {
   hidden: string[];
   signal?: AbortSignal | undefined;
   onEvent: ProgressSink;
-}
-
-/** `runArgv` is the argv a RUN executes: exec form as written, shell form through the stage's SHELL. */
-export function runArgv(instr: RunInstruction, shell: string[]): string[] {
-  if (instr.command.form === 'exec') return instr.command.argv;
-  let text = instr.command.text;
-  // `RUN <<EOF … EOF` alone: the here-document is the script (BuildKit runs it with the shell).
-  const only = instr.heredocs.length === 1 && /^<<-?["']?\w+["']?\s*$/.test(text.trim()) ? instr.heredocs[0] : undefined;
-  if (only) text = only.content;
-  return [...(shell.length > 0 ? shell : ['/bin/sh', '-c']), text];
 }
 
 /**

@@ -53,19 +53,29 @@ export async function writeLayer(
   options: WriteLayerOptions,
   store: ContentStore,
 ): Promise<WrittenLayer> {
+  return writeTarLayer(tarStream(entries, options), options, store);
+}
+
+/**
+ * `writeTarLayer` stores an uncompressed tar stream as a layer: it hashes the tar (diffID),
+ * compresses it and hashes the blob in one pass. `writeLayer` is this over our own tar writer; a
+ * RUN diffed inside a user namespace streams its tar from there to here.
+ */
+export async function writeTarLayer(tar: AsyncIterable<Uint8Array>, options: WriteLayerOptions, store: ContentStore): Promise<WrittenLayer> {
   const types = mediaTypesFor(options.mediaTypes ?? 'oci');
   const gzip = options.compression !== 'none' || options.mediaTypes === 'docker';
   const mediaType = gzip ? types.layerGzip : types.layer;
   const diffHash = createHash('sha256');
   let uncompressedSize = 0;
-  const tar = (async function* () {
-    for await (const chunk of tarStream(entries, options)) {
-      diffHash.update(chunk);
-      uncompressedSize += chunk.length;
-      yield chunk;
+  const hashed = (async function* () {
+    for await (const chunk of tar) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      diffHash.update(b);
+      uncompressedSize += b.length;
+      yield b;
     }
   })();
-  const blob = gzip ? parallelGzip(tar, { level: options.level, threads: options.threads }) : tar;
+  const blob = gzip ? parallelGzip(hashed, { level: options.level, threads: options.threads }) : hashed;
   const body = Readable.from(blob, { objectMode: false, highWaterMark: 1 << 20 });
   let descriptor: Descriptor;
   try {
@@ -85,7 +95,7 @@ async function spoolAndPush(body: Readable, mediaType: string, store: ContentSto
   try {
     const file = join(dir, 'blob');
     const hasher = new HashingStream();
-    await pipeline(body, hasher, createWriteStream(file), { signal } as never);
+    await pipeline(body, hasher, createWriteStream(file), ...(signal ? [{ signal }] : []));
     const descriptor: Descriptor = { mediaType, digest: hasher.digest, size: hasher.size };
     await store.push(descriptor, createReadStream(file), { signal });
     return descriptor;

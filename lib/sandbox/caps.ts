@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { rangeMapping, subordinateRange, unshareMapArgs, type IdMapping } from './id-map.js';
+import { findHostTools, type HostTools } from './tools.js';
+
+/**
+ * How RUN steps are isolated on this machine:
+ * - `root`: ocibake runs as real root (CI containers); a mount + pid namespace is enough.
+ * - `userns-range`: a normal user with a subordinate id range (/etc/subuid): a user namespace
+ *   maps root to the user and ids 1…65536 to the range, so packages can own files as `_apt` etc.
+ * - `userns-single`: a normal user without a range: only root exists inside. apt works with
+ *   `APT::Sandbox::User "root"`; a package that ships files owned by other users does not.
+ */
+export type IsolationMode = 'root' | 'userns-range' | 'userns-single';
+
+/** The copy-on-write that a RUN's root filesystem uses. */
+export type CopyOnWrite = 'overlay' | 'fuse-overlayfs';
+
+/** `SandboxCaps` is what this machine can do, probed once per process. */
+export interface SandboxCaps {
+  mode: IsolationMode;
+  cow: CopyOnWrite;
+  tools: HostTools;
+  /** The namespace's id mapping (absent as root: host ids are used as they are). */
+  mapping?: IdMapping | undefined;
+  /** `userxattr`: overlay in a user namespace keeps its whiteout/opaque marks in `user.*` xattrs. */
+  overlayOptions: string;
+  /** Why a better mode was not available, for `--debug` and the metadata file. */
+  notes: string[];
+}
+
+/** `SandboxUnavailable` says why RUN cannot be isolated here, and what would fix it. */
+export interface SandboxUnavailable {
+  why: string;
+  hint: string;
+}
+
+let cached: Map<string, SandboxCaps | SandboxUnavailable> | undefined;
+
+/** `isUnavailable` tells a failed probe from caps. */
+export function isUnavailable(c: SandboxCaps | SandboxUnavailable): c is SandboxUnavailable {
+  return 'why' in c;
+}
+
+/**
+ * `probeSandbox` finds the best isolation for this user and a copy-on-write that works in it,
+ * by mounting a test overlay under `scratchRoot` (on the filesystem snapshots will live on: an
+ * overlay's upper dir cannot be on every filesystem). Kernel overlayfs first (in a user
+ * namespace with `userxattr`, without which dpkg fails with EXDEV), fuse-overlayfs second.
+ */
+export function probeSandbox(scratchRoot: string): SandboxCaps | SandboxUnavailable {
+  cached ??= new Map();
+  const hit = cached.get(scratchRoot);
+  if (hit) return hit;
+  const result = probe(scratchRoot);
+  cached.set(scratchRoot, result);
+  return result;
+}
+
+function probe(scratchRoot: string): SandboxCaps | SandboxUnavailable {
+  const found = findHostTools();
+  if (!found.tools) return { why: `${found.missing} is not installed`, hint: 'install util-linux and coreutils (every Linux distribution has them)' };
+  const tools = found.tools;
+  const notes: string[] = [];
+  const uid = process.getuid?.() ?? -1;
+  let mode: IsolationMode;
+  let mapping: IdMapping | undefined;
+  if (uid === 0) mode = 'root';
+  else {
+    const blocked = usernsBlocked();
+    if (blocked) return blocked;
+    const subuid = subordinateRange('/etc/subuid');
+    const subgid = subordinateRange('/etc/subgid');
+    const helpers = existsSync('/usr/bin/newuidmap') && existsSync('/usr/bin/newgidmap');
+    if (subuid && subgid && helpers) {
+      mode = 'userns-range';
+      mapping = rangeMapping(uid, process.getgid?.() ?? uid, subuid, subgid);
+    } else {
+      mode = 'userns-single';
+      mapping = { uids: [{ inner: 0, outer: uid, count: 1 }], gids: [{ inner: 0, outer: process.getgid?.() ?? uid, count: 1 }] };
+      notes.push(!subuid || !subgid ? 'no /etc/subuid and /etc/subgid range for this user: only root exists inside RUN' : 'newuidmap/newgidmap are missing (the uidmap package): only root exists inside RUN');
+    }
+  }
+  const nsArgs = mode === 'root' ? [] : mapping && mode === 'userns-range' ? unshareMapArgs(mapping) : ['--user', '--map-root-user'];
+  const overlayOptions = mode === 'root' ? '' : ',userxattr';
+  mkdirSync(scratchRoot, { recursive: true });
+  const dir = mkdtempSync(join(scratchRoot, 'probe-'));
+  try {
+    for (const d of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(dir, d));
+    const overlay = `${tools.mount} -t overlay overlay -o lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work${overlayOptions} ${dir}/merged`;
+    const kernel = spawnSync(tools.unshare, [...nsArgs, '--mount', '--propagation', 'private', '--', tools.sh, '-c', overlay], { encoding: 'utf8', timeout: 10_000 });
+    if (kernel.status === 0) return { mode, cow: 'overlay', tools, mapping, overlayOptions, notes };
+    const why = (kernel.stderr || kernel.error?.message || '').trim().split('\n')[0] ?? '';
+    if (kernel.error || /unshare: (unshare|write) failed|Operation not permitted/.test(why) && !/mount/.test(why)) {
+      return { why: `cannot create namespaces: ${why}`, hint: 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or run as root, or use --executor=host' };
+    }
+    notes.push(`kernel overlayfs failed here (${why})`);
+    if (tools.fuseOverlayfs && existsSync('/dev/fuse')) {
+      const fuse = `${tools.fuseOverlayfs} -o lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work ${dir}/merged`;
+      const r = spawnSync(tools.unshare, [...nsArgs, '--mount', '--propagation', 'private', '--', tools.sh, '-c', fuse], { encoding: 'utf8', timeout: 10_000 });
+      if (r.status === 0) return { mode, cow: 'fuse-overlayfs', tools, mapping, overlayOptions: '', notes };
+      notes.push(`fuse-overlayfs failed too (${(r.stderr || '').trim().split('\n')[0] ?? ''})`);
+    }
+    return {
+      why: `no copy-on-write filesystem works for RUN here: ${notes.join('; ')}`,
+      hint: 'put the cache on a local filesystem (ext4, xfs, tmpfs: --cache-dir), install fuse-overlayfs, or use --executor=host',
+    };
+  } finally {
+    spawnSync('rm', ['-rf', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Ubuntu (23.10+) can forbid unprivileged user namespaces through AppArmor; say how to allow them. */
+function usernsBlocked(): SandboxUnavailable | undefined {
+  const read = (f: string): string | undefined => {
+    try {
+      return readFileSync(f, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  };
+  if (read('/proc/sys/kernel/apparmor_restrict_unprivileged_userns') === '1') {
+    return {
+      why: 'AppArmor forbids unprivileged user namespaces on this machine (kernel.apparmor_restrict_unprivileged_userns=1)',
+      hint: 'allow them: sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0 (GitHub runners have passwordless sudo), or run ocibake as root, or use --executor=host',
+    };
+  }
+  if (read('/proc/sys/kernel/unprivileged_userns_clone') === '0') {
+    return { why: 'unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0)', hint: 'sudo sysctl kernel.unprivileged_userns_clone=1, or run as root, or use --executor=host' };
+  }
+  if (read('/proc/sys/user/max_user_namespaces') === '0') {
+    return { why: 'user namespaces are disabled (user.max_user_namespaces=0)', hint: 'sudo sysctl user.max_user_namespaces=15000, or run as root, or use --executor=host' };
+  }
+  return undefined;
+}

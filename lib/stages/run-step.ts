@@ -1,0 +1,144 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunInstruction } from '../dockerfile/instructions.js';
+import { runFailed } from '../exec/errors.js';
+import { LineBuffer } from '../exec/line-buffer.js';
+import { writeTarLayer } from '../layer/write-layer.js';
+import { runArgv } from '../plan/run-argv.js';
+import { DEFAULT_LINUX_PATH } from '../plan/stage-state.js';
+import type { Step } from '../plan/types.js';
+import type { Execution } from '../sandbox/emulation.js';
+import { runInSandbox } from '../sandbox/run.js';
+import type { ChainView } from '../snapshot/chain-view.js';
+import type { Snapshot } from '../snapshot/store.js';
+import { runMounts, type MountSourceFs } from './run-mounts.js';
+import { resolveRunUser } from './run-user.js';
+import type { StageContext } from './stage-context.js';
+import type { StepRecord } from './step-records.js';
+
+/** Where a RUN happens: its stage's filesystem, which stage it is, and how its CPU runs. */
+export interface RunSite {
+  key: string;
+  snapshots: Snapshot[];
+  view: ChainView;
+  /** `[linux/arm64 build 3/7]`-style names for messages and log lines. */
+  instance: string;
+  platform?: string | undefined;
+  label: string;
+  execution: Execution;
+  /** Whether the stage becomes (part of) an image: then the RUN's diff is written as a layer. */
+  needsLayer: boolean;
+  /** The filesystem of the `from=` of mount `index`. */
+  mountSource: (index: number) => Promise<MountSourceFs>;
+}
+
+async function read(view: ChainView, path: string): Promise<string> {
+  try {
+    return (await view.readFile(path)).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * `runStep` executes one RUN in its stage's own root filesystem (`runInSandbox`): as the stage's
+ * USER (resolved in the stage's /etc/passwd), in its WORKDIR, with exactly the environment BuildKit
+ * gives it (the image's Env, the stage's ENV and the ARGs in scope; PATH and HOME defaulted like
+ * runc), and its `--mount`s. Output streams as log lines with secrets masked. A zero exit turns
+ * the overlay's upper dir into the step's result: a snapshot (renamed in, not copied) and, when
+ * the stage is part of an image, a deterministic layer; a RUN that changed nothing has neither.
+ */
+export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ctx: StageContext): Promise<StepRecord> {
+  const t0 = Date.now();
+  const user = resolveRunUser(step.user, await read(site.view, '/etc/passwd'), await read(site.view, '/etc/group'));
+  const scratch = await ctx.ops.store.scratch();
+  try {
+    const mounts = await runMounts(ins.mounts, {
+      view: site.view,
+      workdir: step.workdir,
+      scratch,
+      cacheMountsDir: ctx.cacheMountsDir,
+      contextDir: ctx.contextDir,
+      ignore: ctx.ignore,
+      secrets: ctx.secrets,
+      from: site.mountSource,
+      locks: ctx.locks,
+    });
+    try {
+      const env: Record<string, string> = { ...step.env, ...mounts.env };
+      env['PATH'] ??= DEFAULT_LINUX_PATH;
+      env['HOME'] ??= user.home;
+      const secrets = ctx.secrets;
+      const log = (stream: 'stdout' | 'stderr') => new LineBuffer((line) => ctx.progress({ type: 'log', key: site.instance, platform: site.platform, stream, line: secrets.redact(line) }));
+      const out = log('stdout');
+      const err = log('stderr');
+      const sh = await site.view.stat('/bin/sh').catch(() => undefined);
+      const resolvConfTarget = await site.view.resolve('/etc/resolv.conf', true);
+      const hostsTarget = await site.view.resolve('/etc/hosts', true);
+      const res = await ctx.runLimit(() =>
+        runInSandbox({
+          caps: ctx.caps,
+          lowers: site.snapshots.map((s) => s.fs),
+          scratch,
+          argv: runArgv(ins, step.shell),
+          cwd: step.workdir,
+          env,
+          user: user.uid === 0 && user.gid === 0 && user.groups.every((g) => g === 0) ? undefined : { uid: user.uid, gid: user.gid, groups: user.groups },
+          imageHasShell: sh !== undefined && !sh.stats.isDirectory(),
+          mounts: mounts.mounts,
+          network: ins.network ?? 'default',
+          resolvConfTarget,
+          hostsTarget,
+          signal: ctx.signal,
+          onStdout: (c) => out.push(c),
+          onStderr: (c) => err.push(c),
+        }),
+      );
+      out.flush();
+      err.flush();
+      if (res.exitCode !== 0) {
+        const tail = [...out.tail(), ...err.tail()].slice(-15).map((l) => secrets.redact(l));
+        const command = ins.command.form === 'exec' ? JSON.stringify(ins.command.argv) : ins.command.text;
+        throw runFailed({ file: ctx.dockerfile, line: ins.range.startLine, command: secrets.redact(command), exitCode: res.exitCode, signal: res.signal, outputTail: tail, stage: site.label });
+      }
+      const exclude = await emptyStubs(res.upper, res.stubs);
+      const diff = await ctx.ops.diff(res.upper, site.snapshots.map((s) => s.dir), ctx.settings.sourceDateEpoch, exclude);
+      let layer: StepRecord['layer'] = null;
+      if (diff.tar) {
+        const s = ctx.settings;
+        if (site.needsLayer) {
+          const w = await writeTarLayer(diff.tar, { level: s.level, sourceDateEpoch: s.sourceDateEpoch, mediaTypes: s.format }, ctx.cache);
+          layer = { descriptor: w.descriptor, diffId: w.diffId };
+        } else {
+          for await (const _ of diff.tar) void _;
+          layer = undefined;
+        }
+      }
+      await diff.done;
+      const emulated = site.execution.kind === 'emulated';
+      if (layer === null) return { layer: null, durationMs: Date.now() - t0, emulated };
+      await ctx.ops.store.adopt(site.key, res.upper, diff.meta);
+      return { layer, snapshot: site.key, durationMs: Date.now() - t0, emulated };
+    } finally {
+      mounts.release();
+    }
+  } finally {
+    // An adopted upper dir is the snapshot now (renamed away); what is left is work dirs and mount points.
+    await ctx.ops.remove(scratch).catch(() => {});
+  }
+}
+
+/** The mount points the sandbox made that are still empty: BuildKit leaves its mount stubs out of the layer. */
+async function emptyStubs(upper: string, stubs: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of [...stubs].sort((a, b) => b.length - a.length)) {
+    const p = join(upper, s);
+    const st = await stat(p).catch(() => undefined);
+    if (!st) continue;
+    if (st.isDirectory()) {
+      const names = await readdir(p).catch(() => ['?']);
+      if (names.every((n) => out.includes(`${s}/${n}`))) out.push(s);
+    } else if (st.size === 0) out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { LayerCompression } from '../layer/decompress.js';
+import { tarStream } from '../layer/tar-writer.js';
+import type { SandboxCaps } from '../sandbox/caps.js';
+import { unshareMapArgs } from '../sandbox/id-map.js';
+import { ChainView } from '../snapshot/chain-view.js';
+import { diffUpperDir } from '../snapshot/diff.js';
+import type { SnapshotMeta } from '../snapshot/meta.js';
+import type { SnapshotMode } from '../snapshot/mode.js';
+import { SnapshotStore, type Snapshot } from '../snapshot/store.js';
+import { unpackLayerToDiffDir } from '../snapshot/unpack.js';
+import { ExecError } from '../exec/errors.js';
+import type { WorkerOp } from './ns-worker.js';
+
+/** What diffing a RUN's upper dir gives: the snapshot metadata, and the layer's tar unless nothing changed. */
+export interface UpperResult {
+  meta: SnapshotMeta;
+  /** The layer as an uncompressed tar stream; undefined when the RUN changed nothing. */
+  tar?: AsyncIterable<Uint8Array> | undefined;
+  skipped: string[];
+  /** Resolves once the producer has finished (errors included). */
+  done: Promise<void>;
+}
+
+/**
+ * `SnapshotOps` does the snapshot work that needs the build's ids: in-process as root, inside the
+ * user namespace (through `ns-worker.ts`) when rootless, where layer owners map to the subordinate
+ * ids and only those ids may read or remove what a RUN wrote.
+ */
+export interface SnapshotOps {
+  readonly store: SnapshotStore;
+  readonly mode: SnapshotMode;
+  unpack(id: string, blob: Readable, compression: LayerCompression): Promise<Snapshot>;
+  diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult>;
+  remove(dir: string): Promise<void>;
+}
+
+/** `snapshotOps` picks the implementation for the sandbox's isolation mode. */
+export function snapshotOps(caps: SandboxCaps, storeRoot: string): SnapshotOps {
+  return caps.mode === 'root' ? new InProcessOps(new SnapshotStore(storeRoot, 'root')) : new NamespaceOps(new SnapshotStore(storeRoot, 'userns'), caps);
+}
+
+class InProcessOps implements SnapshotOps {
+  readonly mode = 'root' as const;
+  constructor(readonly store: SnapshotStore) {}
+
+  unpack(id: string, blob: Readable, compression: LayerCompression): Promise<Snapshot> {
+    return this.store.create(id, (fs) => unpackLayerToDiffDir(blob, fs, { mode: 'root', compression }));
+  }
+
+  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult> {
+    const d = await diffUpperDir(upper, { mode: 'root', lower: await ChainView.open(lowers), sourceDateEpoch, exclude: new Set(exclude) });
+    return { meta: d.meta, skipped: d.skipped, tar: d.entries.length ? tarStream(d.entries, { sourceDateEpoch }) : undefined, done: Promise.resolve() };
+  }
+
+  async remove(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const WORKER = fileURLToPath(new URL('./ns-worker.js', import.meta.url));
+
+class NamespaceOps implements SnapshotOps {
+  readonly mode = 'userns' as const;
+  readonly #ns: string[];
+
+  constructor(readonly store: SnapshotStore, caps: SandboxCaps) {
+    this.#ns = caps.mode === 'userns-range' && caps.mapping ? unshareMapArgs(caps.mapping) : ['--user', '--map-root-user'];
+    this.#unshare = caps.tools.unshare;
+  }
+
+  readonly #unshare: string;
+
+  async unpack(id: string, blob: Readable, compression: LayerCompression): Promise<Snapshot> {
+    const existing = await this.store.get(id);
+    if (existing) return existing;
+    const w = this.#start({ op: 'unpack', storeRoot: this.store.root, id, compression }, blob);
+    await w.result;
+    const snap = await this.store.get(id);
+    if (!snap) throw new ExecError('OCIBAKE_INTERNAL', `the namespace worker reported snapshot ${id} but it is not in ${this.store.root}`);
+    return snap;
+  }
+
+  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult> {
+    const w = this.#start({ op: 'diff', upper, lowers: [...lowers], sourceDateEpoch, exclude: [...exclude] });
+    const r = (await w.result) as { meta: SnapshotMeta; empty: boolean; skipped: string[] };
+    return { meta: r.meta, skipped: r.skipped, tar: r.empty ? undefined : (w.stdout as AsyncIterable<Uint8Array>), done: w.exit };
+  }
+
+  async remove(dir: string): Promise<void> {
+    await this.#start({ op: 'remove', dir }).result;
+  }
+
+  #start(op: WorkerOp, stdin?: Readable): { result: Promise<unknown>; stdout: Readable; exit: Promise<void> } {
+    const child = spawn(this.#unshare, [...this.#ns, '--', process.execPath, WORKER, JSON.stringify(op)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const errors: Buffer[] = [];
+    child.stderr.on('data', (c: Buffer) => errors.length < 64 && errors.push(c));
+    if (stdin) {
+      stdin.on('error', (e) => child.stdin.destroy(e));
+      child.stdin.on('error', () => {});
+      stdin.pipe(child.stdin);
+    } else child.stdin.end();
+    const fail = (): ExecError =>
+      new ExecError('OCIBAKE_EXEC', `snapshot ${op.op} in the user namespace failed: ${Buffer.concat(errors).toString('utf8').trim().split('\n')[0] ?? ''}`, {
+        hint: 'run with --debug for details; as a workaround run as root or use --executor=host',
+      });
+    const exit = new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(fail())));
+    });
+    const channel = child.stdio[3] as Readable;
+    const result = (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of channel) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8').trim();
+      if (!text) {
+        await exit;
+        throw fail();
+      }
+      return JSON.parse(text) as unknown;
+    })();
+    result.catch(() => {});
+    exit.catch(() => {});
+    return { result: Promise.all([result, op.op === 'diff' ? Promise.resolve() : exit]).then(([r]) => r), stdout: child.stdout, exit };
+  }
+}
