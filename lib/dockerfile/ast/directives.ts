@@ -1,10 +1,15 @@
+import { OcibakeError } from '../../errors.js';
 import type { AstDirective } from './node.js';
 
 const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/;
 const NAMES = new Set(['escape', 'syntax', 'check']);
 
 /** `DirectiveError` is a repeated directive; the parser locates it. */
-export class DirectiveError extends Error {}
+export class DirectiveError extends OcibakeError {
+  constructor(message: string) {
+    super('OCIBAKE_DOCKERFILE_SYNTAX', message);
+  }
+}
 
 /**
  * `DirectiveParser` recognises parser directives the way BuildKit does: only on the lines before

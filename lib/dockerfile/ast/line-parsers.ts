@@ -1,7 +1,12 @@
+import { OcibakeError } from '../../errors.js';
 import { isShellSpace } from '../shell/words.js';
 
 /** `LineParseError` is an argument list an instruction's line parser rejects; the parser locates it. */
-export class LineParseError extends Error {}
+export class LineParseError extends OcibakeError {
+  constructor(message: string) {
+    super('OCIBAKE_DOCKERFILE_SYNTAX', message);
+  }
+}
 
 /** `ParsedArgs` is what a line parser makes of an instruction's arguments. */
 export interface ParsedArgs {

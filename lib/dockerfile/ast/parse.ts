@@ -2,7 +2,7 @@ import { isOcibakeError } from '../../errors.js';
 import type { SourceText } from '../errors.js';
 import { DirectiveError, DirectiveParser } from './directives.js';
 import { heredocMarkers } from './heredoc.js';
-import { LINE_PARSERS, LineParseError, ignored } from './line-parsers.js';
+import { LINE_PARSERS, ignored } from './line-parsers.js';
 import { PhysicalLines, continuationCut, leadingSpace, trimLeadingSpace, trimNewline } from './lines.js';
 import type { AstDirective, AstHeredoc, DockerfileAst, InstructionNode } from './node.js';
 import { splitCommand } from './split-command.js';
@@ -167,7 +167,7 @@ function located<T>(fn: () => T, source: SourceText, line: number, node: Instruc
   try {
     return fn();
   } catch (err) {
-    if (!(err instanceof LineParseError) && !isOcibakeError(err)) throw err;
+    if (!isOcibakeError(err)) throw err;
     throw source.error('OCIBAKE_DOCKERFILE_SYNTAX', err.message, { line, column: node.column, instruction: node.keyword.toUpperCase() });
   }
 }

@@ -1,9 +1,13 @@
+import { OcibakeError } from '../../errors.js';
 import { checkMatchSyntax, readClass, type CharClass } from './syntax.js';
 
 /** `IgnorePatternError` is a pattern Go's `filepath.Match` (or moby's regexp) rejects. */
-export class IgnorePatternError extends Error {
+export class IgnorePatternError extends OcibakeError {
   /** Position of the pattern in the list given to the matcher; -1 when unknown. */
   index = -1;
+  constructor(message: string) {
+    super('OCIBAKE_DOCKERIGNORE', message, { hint: 'patterns follow Go filepath.Match plus `**`; escape a literal `[` as `\\[`' });
+  }
 }
 
 /**
