@@ -1,7 +1,8 @@
 import { isOcibakeError } from '../../errors.js';
 import { readDirective } from '../ast/directives.js';
-import type { InstructionNode } from '../ast/node.js';
-import { SourceText } from '../errors.js';
+import type { DockerfileAst, InstructionNode } from '../ast/node.js';
+import { parseAst } from '../ast/parse.js';
+import { DockerfileError, SourceText } from '../errors.js';
 import { parseDockerfile, type ParsedDockerfile } from '../parser.js';
 import { parseCheckConfig, type CheckConfig } from './config.js';
 import { dispatchInstruction, type IgnoreMatcher } from './dispatch.js';
@@ -93,12 +94,44 @@ export function runChecks(df: ParsedDockerfile, options: CheckOptions = {}): Che
   return out.results;
 }
 
+/** `LintReport` is what `--check` shows: the findings, and the error that stops the build if any. */
+export interface LintReport {
+  results: CheckResult[];
+  /** The Dockerfile's syntax error; the findings are then those for the lines before it. */
+  error?: DockerfileError;
+}
+
 /**
- * `lintDockerfile` parses a Dockerfile leniently and runs the checks: what `--check` needs.
- * Syntax errors still throw their `DockerfileError`.
+ * `lintDockerfile` parses a Dockerfile leniently and runs the checks: what `--check` needs. When
+ * the file has a syntax error, the report carries it together with the findings BuildKit makes
+ * before it stops (empty continuations, MAINTAINER and stage-name casing of the earlier lines).
+ *
+ *     const { results, error } = lintDockerfile(text, 'Dockerfile', { allStages: true });
  */
-export function lintDockerfile(text: string, file: string, options: CheckOptions = {}): CheckResult[] {
-  return runChecks(parseDockerfile(text, file, { lenient: true }), options);
+export function lintDockerfile(text: string, file: string, options: CheckOptions = {}): LintReport {
+  let df: ParsedDockerfile;
+  try {
+    df = parseDockerfile(text, file, { lenient: true });
+  } catch (err) {
+    if (!(err instanceof DockerfileError)) throw err;
+    return { results: beforeError(text, file, options, err), error: err };
+  }
+  return { results: runChecks(df, options) };
+}
+
+function beforeError(text: string, file: string, options: CheckOptions, err: DockerfileError): CheckResult[] {
+  let ast: DockerfileAst;
+  let config: CheckConfig;
+  try {
+    ast = parseAst(text, file).ast;
+    config = parseCheckConfig(options.config ?? options.buildArgs?.['BUILDKIT_DOCKERFILE_CHECK'] ?? readDirective('check', text)?.value ?? '');
+  } catch {
+    return [];
+  }
+  const out = new Reporter(file, config);
+  checkEmptyContinuations(ast, out);
+  checkInstructionSyntax({ ...ast, children: ast.children.filter((n) => n.startLine <= err.line) }, out);
+  return out.results;
 }
 
 /** The configuration: `options.config`, else the `BUILDKIT_DOCKERFILE_CHECK` build arg, else `# check=`. */

@@ -1,11 +1,11 @@
 /**
  * The build checks (BuildKit's Dockerfile linter, `docker build --check`): the public API.
  *
- *     const results = lintDockerfile(text, 'Dockerfile', { buildArgs, ignore, allStages: true });
+ *     const { results, error } = lintDockerfile(text, 'Dockerfile', { buildArgs, ignore, allStages: true });
  *     for (const r of results) console.error(formatCheckResult(r));
- *     const failure = checkFailure(results); // set when `# check=error=true` and something was found
+ *     const failure = error ?? checkFailure(results); // checkFailure: `# check=error=true` and something was found
  */
-export { runChecks, lintDockerfile, type CheckOptions } from './engine.js';
+export { runChecks, lintDockerfile, type CheckOptions, type LintReport } from './engine.js';
 export { checkFailure, formatCheckResult, type CheckResult, type CheckLevel } from './result.js';
 export { RULES, type Rule, type RuleName } from './rules.js';
 export { parseCheckConfig, DEFAULT_CHECK_CONFIG, type CheckConfig } from './config.js';

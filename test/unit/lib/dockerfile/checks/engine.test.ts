@@ -4,7 +4,7 @@ import { checkFailure, lintDockerfile, runChecks } from '../../../../../lib/dock
 import { parseDockerfile } from '../../../../../lib/dockerfile/parser.js';
 import { DockerfileError } from '../../../../../lib/dockerfile/errors.js';
 
-const rules = (text: string, opts = {}): string[] => lintDockerfile(text, 'Dockerfile', opts).map((r) => r.rule);
+const rules = (text: string, opts = {}): string[] => lintDockerfile(text, 'Dockerfile', opts).results.map((r) => r.rule);
 
 test('# check=skip= drops rules; skip=all drops every rule', () => {
   const text = '# check=skip=JSONArgsRecommended,MaintainerDeprecated\nFROM alpine\nMAINTAINER me\nCMD run\nENV A 1\n';
@@ -13,12 +13,12 @@ test('# check=skip= drops rules; skip=all drops every rule', () => {
 });
 
 test('# check=error=true makes every finding an error and checkFailure names the rules', () => {
-  const results = lintDockerfile('# check=error=true\nFROM alpine\nCMD run\nCMD run\n', 'Dockerfile');
+  const { results } = lintDockerfile('# check=error=true\nFROM alpine\nCMD run\nCMD run\n', 'Dockerfile');
   assert.deepEqual([...new Set(results.map((r) => r.level))], ['error']);
   const failure = checkFailure(results);
   assert.match(failure?.message ?? '', /^lint violation found for rules: (JSONArgsRecommended, MultipleInstructionsDisallowed|MultipleInstructionsDisallowed, JSONArgsRecommended)$/);
-  assert.equal(checkFailure(lintDockerfile('# check=error=true\nFROM alpine\nCMD ["run"]\n', 'Dockerfile')), undefined);
-  assert.equal(checkFailure(lintDockerfile('FROM alpine\nCMD run\n', 'Dockerfile')), undefined, 'warnings alone never fail');
+  assert.equal(checkFailure(lintDockerfile('# check=error=true\nFROM alpine\nCMD ["run"]\n', 'Dockerfile').results), undefined);
+  assert.equal(checkFailure(lintDockerfile('FROM alpine\nCMD run\n', 'Dockerfile').results), undefined, 'warnings alone never fail');
 });
 
 test('the BUILDKIT_DOCKERFILE_CHECK build arg and options.config win over the directive', () => {
@@ -76,7 +76,7 @@ test('runChecks takes a strict parse too; lenient parsing lets stage-name rules 
 });
 
 test('findings carry file, location, description and URL', () => {
-  const [r] = lintDockerfile('FROM alpine\nWORKDIR \\\n  rel\n', 'app/Dockerfile');
+  const [r] = lintDockerfile('FROM alpine\nWORKDIR \\\n  rel\n', 'app/Dockerfile').results;
   assert.deepEqual(r, {
     rule: 'WorkdirRelativePath',
     description: 'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes',
@@ -86,4 +86,36 @@ test('findings carry file, location, description and URL', () => {
     range: { startLine: 2, endLine: 3 },
     level: 'warning',
   });
+});
+
+test('a syntax error: the report carries it with the findings of the lines before it', () => {
+  const { results, error } = lintDockerfile('FROM alpine AS Web\nMAINTAINER ops\nCPOY . /\nFROM x as y\n', 'Dockerfile');
+  assert.match(error?.message ?? '', /unknown instruction: CPOY/);
+  assert.deepEqual(results.map((r) => [r.rule, r.range.startLine]), [['StageNameCasing', 1], ['MaintainerDeprecated', 2]]);
+});
+
+test('secrets: a secret word at either end of the name, unless it is also marked public, file or version', () => {
+  const text = 'FROM alpine\nARG DB_PASSPHRASE_X NPM_TOKEN\nENV Api_Secret=1 auth=2 git_key=\nENV PUBLIC_KEY=3 SECRET_FILE=/s TOKEN_VERSION=2 SUNKEY=4\n';
+  const found = lintDockerfile(text, 'Dockerfile').results.filter((r) => r.rule === 'SecretsUsedInArgOrEnv');
+  assert.deepEqual(found.map((r) => r.message.replace(/.*\((.*)\)$/, '$1')), ['ARG "NPM_TOKEN"', 'ENV "Api_Secret"', 'ENV "auth"', 'ENV "git_key"']);
+});
+
+test('single-use instructions: the earlier one is reported, per stage, even with other lines between', () => {
+  const text = 'FROM alpine AS a\nCMD ["a"]\nHEALTHCHECK CMD ["x"]\nRUN true\nCMD ["b"]\nHEALTHCHECK NONE\nFROM a\nCMD ["c"]\n';
+  assert.deepEqual(lintDockerfile(text, 'Dockerfile').results.map((r) => [r.rule, r.range.startLine, r.message.split(' ')[1]]), [
+    ['MultipleInstructionsDisallowed', 2, 'CMD'],
+    ['MultipleInstructionsDisallowed', 3, 'HEALTHCHECK'],
+  ]);
+});
+
+test('suggestions: the nearest declared name within two edits', () => {
+  const undef = lintDockerfile('FROM alpine\nARG DIR_BIN=b/ DIR_ASSETS=a/ DIR_CONF=c/\nCOPY $DIR_ASSET .\n', 'Dockerfile').results;
+  assert.deepEqual(undef.map((r) => r.message), ["Usage of undefined variable '$DIR_ASSET' (did you mean $DIR_ASSETS?)"]);
+  const from = lintDockerfile('FROM --platform=$BULIDPLATFORM alpine\n', 'Dockerfile').results;
+  assert.deepEqual(from.map((r) => r.message), ["FROM argument 'BULIDPLATFORM' is not declared (did you mean BUILDPLATFORM?)"]);
+});
+
+test('a platform from an ARG is not a constant, even when the ARG has a constant default', () => {
+  assert.deepEqual(rules('ARG BUILDPLATFORM=linux/amd64\nFROM --platform=$BUILDPLATFORM alpine\n'), []);
+  assert.deepEqual(rules('FROM --platform=linux/arm64 alpine AS linux-tools\n'), []);
 });

@@ -114,20 +114,20 @@ const CASES: RuleCase[] = [
 
 for (const c of CASES) {
   test(`${c.rule} reports ${JSON.stringify(c.message)}`, () => {
-    const found = lintDockerfile(c.bad, 'Dockerfile', { allStages: true, ...c.options }).filter((r) => r.rule === c.rule);
+    const found = lintDockerfile(c.bad, 'Dockerfile', { allStages: true, ...c.options }).results.filter((r) => r.rule === c.rule);
     assert.deepEqual(found.map((r) => [r.message, r.range.startLine]), [[c.message, c.line]]);
     assert.equal(found[0]!.url, `https://docs.docker.com/go/dockerfile/rule/${c.rule.replace(/(.)([A-Z])(?=[a-z])/g, '$1-$2').toLowerCase()}/`);
     assert.equal(found[0]!.level, 'warning');
   });
   test(`${c.rule} stays quiet when the Dockerfile is right`, () => {
-    const found = lintDockerfile(c.good, 'Dockerfile', { allStages: true, ...c.options }).filter((r) => r.rule === c.rule);
+    const found = lintDockerfile(c.good, 'Dockerfile', { allStages: true, ...c.options }).results.filter((r) => r.rule === c.rule);
     assert.deepEqual(found, []);
   });
 }
 
 test('CopyIgnoredFile is experimental: off unless enabled', () => {
   const text = 'FROM alpine\nCOPY app.log /\n';
-  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore }).map((r) => r.rule), []);
-  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore, config: 'experimental=all' }).map((r) => r.rule), ['CopyIgnoredFile']);
-  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore: parseDockerignore('*.log\n!keep.log\n'), config: 'experimental=all' }), [], 'exceptions make it unknowable');
+  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore }).results.map((r) => r.rule), []);
+  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore, config: 'experimental=all' }).results.map((r) => r.rule), ['CopyIgnoredFile']);
+  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore: parseDockerignore('*.log\n!keep.log\n'), config: 'experimental=all' }).results, [], 'exceptions make it unknowable');
 });
