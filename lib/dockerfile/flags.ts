@@ -36,7 +36,9 @@ const NO_FLAGS: ParsedFlags = { strings: new Map(), bools: new Map(), multi: new
 export function parseFlags(raw: readonly string[], spec: FlagSpec, instruction = ''): ParsedFlags {
   // Most instructions have no flags: share one empty result instead of making three maps each.
   if (raw.length === 0) return NO_FLAGS;
-  const out = { strings: new Map<string, string>(), bools: new Map<string, boolean>(), multi: new Map<string, string[]>() };
+  const strings = new Map<string, string>();
+  const bools = new Map<string, boolean>();
+  const multi = new Map<string, string[]>();
   for (const word of raw) {
     if (!word.startsWith('--')) throw syntax(`Arg should start with -- : ${word}`);
     if (word === '--') break;
@@ -51,20 +53,29 @@ export function parseFlags(raw: readonly string[], spec: FlagSpec, instruction =
         known.length === 0 ? `${instruction || 'this instruction'} takes no flags` : `${instruction} accepts ${known.map((k) => `--${k}`).join(', ')}`,
       );
     }
-    if (kind !== 'multi' && (out.strings.has(name) || out.bools.has(name))) throw syntax(`duplicate flag specified: --${name}`);
+    if (kind !== 'multi' && (strings.has(name) || bools.has(name))) throw syntax(`duplicate flag specified: --${name}`);
     if (kind === 'bool') {
       if (value === '') throw syntax(`missing a value on flag: --${name}`);
       const lower = value?.toLowerCase();
-      if (lower === undefined || lower === 'true') out.bools.set(name, true);
-      else if (lower === 'false') out.bools.set(name, false);
+      if (lower === undefined || lower === 'true') bools.set(name, true);
+      else if (lower === 'false') bools.set(name, false);
       else throw syntax(`expecting boolean value for flag --${name}, not: ${value ?? ''}`);
       continue;
     }
     if (value === undefined) throw syntax(`missing a value on flag: --${name}`, `write --${name}=<value>`);
-    if (kind === 'string') out.strings.set(name, value);
-    else out.multi.set(name, [...(out.multi.get(name) ?? []), value]);
+    if (kind === 'string') strings.set(name, value);
+    else {
+      const list = multi.get(name);
+      if (list === undefined) multi.set(name, [value]);
+      else list.push(value);
+    }
   }
-  return out;
+  // Unused kinds share the empty maps: COPY --link needs one map, not three.
+  return {
+    strings: strings.size > 0 ? strings : NO_FLAGS.strings,
+    bools: bools.size > 0 ? bools : NO_FLAGS.bools,
+    multi: multi.size > 0 ? multi : NO_FLAGS.multi,
+  };
 }
 
 const UNIT_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };

@@ -164,6 +164,7 @@ function baseName(p: string): string {
 
 /** Go's `encoding/csv` for one record: `"` quotes a field, `""` inside quotes is a quote. */
 function splitCsv(value: string): string[] {
+  if (!value.includes('"')) return value.split(',').filter((f) => f !== '');
   const out: string[] = [];
   let cur = '';
   let quoted = false;

@@ -19,7 +19,7 @@ export class PhysicalLines {
     this.finalNewline = lines.length > 1 && lines[lines.length - 1] === '';
     if (this.finalNewline || text === '') lines.pop();
     this.lines = lines;
-    this.source = new SourceText(file, lines.map(trimNewline));
+    this.source = new SourceText(file, text.includes('\r') ? lines.map(trimNewline) : lines);
     this.#check(text);
   }
 

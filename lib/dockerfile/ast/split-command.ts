@@ -3,11 +3,11 @@ import { isShellSpace } from '../shell/words.js';
 /** `SplitCommand` is a logical line cut into keyword, raw flags and the rest. */
 export interface SplitCommand {
   keyword: string;
-  flags: string[];
+  flags: readonly string[];
   rest: string;
 }
 
-const TOKEN_BLANKS = /[\t\v\f\r ]+/;
+const isTokenBlank = (c: number): boolean => c === 32 || (c >= 9 && c <= 13 && c !== 10);
 
 /**
  * `splitCommand` separates the keyword, the leading `--flag[=value]` words (quotes and `\`
@@ -17,12 +17,20 @@ const TOKEN_BLANKS = /[\t\v\f\r ]+/;
  */
 export function splitCommand(line: string): SplitCommand {
   const trimmed = line.trim();
-  const m = TOKEN_BLANKS.exec(trimmed);
-  if (m === null) return { keyword: trimmed, flags: [], rest: '' };
-  const keyword = trimmed.slice(0, m.index);
-  const { rest, flags } = extractFlags(trimmed.slice(m.index + m[0].length));
+  let k = 0;
+  while (k < trimmed.length && !isTokenBlank(trimmed.charCodeAt(k))) k++;
+  if (k === trimmed.length) return { keyword: trimmed, flags: NO_FLAGS, rest: '' };
+  let r = k;
+  while (r < trimmed.length && isTokenBlank(trimmed.charCodeAt(r))) r++;
+  const keyword = trimmed.slice(0, k);
+  const after = trimmed.slice(r).trim();
+  // Most lines have no flags: skip the flag reader when the arguments do not start with --.
+  if (!after.startsWith('--')) return { keyword, flags: NO_FLAGS, rest: after };
+  const { rest, flags } = extractFlags(after);
   return { keyword, flags, rest: rest.trim() };
 }
+
+const NO_FLAGS: readonly string[] = [];
 
 /** Reads `--…` words from the start of `line`; quoting works as in a shell word, with `\` as escape. */
 function extractFlags(line: string): { rest: string; flags: string[] } {
@@ -33,6 +41,15 @@ function extractFlags(line: string): { rest: string; flags: string[] } {
     while (pos < n && isShellSpace(line[pos]!)) pos++;
     if (pos >= n) return { rest: '', flags };
     if (line[pos] !== '-' || line[pos + 1] !== '-') return { rest: line.slice(pos), flags };
+    const start = pos;
+    while (pos < n && !isShellSpace(line[pos]!) && line[pos] !== '"' && line[pos] !== "'" && line[pos] !== '\\') pos++;
+    if (pos >= n || isShellSpace(line[pos]!)) {
+      const plain = line.slice(start, pos);
+      if (plain === '--') return { rest: pos >= n ? '' : line.slice(pos), flags };
+      flags.push(plain);
+      continue;
+    }
+    pos = start;
     let word = '';
     let quoted = false;
     let quote = '';

@@ -48,7 +48,8 @@ export function buildCopy(kind: 'COPY' | 'ADD', node: InstructionNode): CopyInst
   const bodies = new Map(node.heredocs.map((h) => [h.name, h]));
   const sources: string[] = [];
   const heredocs: Heredoc[] = [];
-  for (const src of joinSpacedMarkers(node.args.slice(0, -1))) {
+  const words = node.args.slice(0, -1);
+  for (const src of node.heredocs.length > 0 || node.original.includes('<<') ? joinSpacedMarkers(words) : words) {
     const marker = markerOf(src);
     if (marker === undefined) {
       sources.push(src);
