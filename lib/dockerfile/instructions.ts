@@ -17,20 +17,24 @@ export interface SourceRange {
 /** `CommandForm` is the shell form (`RUN make`) or the exec/JSON form (`RUN ["make"]`). */
 export type CommandForm = { form: 'shell'; text: string } | { form: 'exec'; argv: string[] };
 
-/** `Heredoc` is a here-document attached to RUN or COPY (`<<EOF` … `EOF`). */
+/** `Heredoc` is a here-document attached to RUN, COPY or ADD (`<<EOF` … `EOF`). */
 export interface Heredoc {
   name: string;
+  /** The body as it is used: for `<<-`, with the leading tabs of every line removed. */
   content: string;
-  /** True when the delimiter was quoted: no variable expansion inside. */
+  /** True when any part of the delimiter was quoted: no variable expansion inside. */
   quoted: boolean;
-  /** True for `<<-`: leading tabs stripped. */
+  /** True for `<<-`. */
   chomp: boolean;
+  /** The file descriptor the body is fed to, when one was written (`3<<EOF`). */
+  fd?: number;
 }
 
 /** `RunMount` is one `RUN --mount=...`. */
 export type RunMount =
   | { type: 'cache'; target: string; id?: string; sharing?: 'shared' | 'private' | 'locked'; from?: string; source?: string; readonly: boolean; mode?: number; uid?: number; gid?: number }
   | { type: 'secret'; id: string; target?: string; env?: string; required: boolean; mode?: number; uid?: number; gid?: number }
+  /** `target` is `''` when the Dockerfile gives none: BuildKit then mounts at the working directory. */
   | { type: 'bind'; target: string; source?: string; from?: string; readwrite: boolean }
   | { type: 'tmpfs'; target: string; size?: number }
   | { type: 'ssh'; id?: string; target?: string; required: boolean };

@@ -26,7 +26,10 @@ const cases: [string, string, string][] = [
   ['backslash kept before other chars in double quotes', '"a\\nb"', 'a\\nb'],
   ['mixed quoting', `"$DIR"/'$A'/x`, '/opt/app/$A/x'],
   ['lone dollar', 'cost $', 'cost $'],
-  ['dollar before non-name', '$-x', '$-x'],
+  ['dollar before non-name', '$.x', '$.x'],
+  ['special parameter $- is unset', '$-x', 'x'],
+  ['positional parameter then text', '$1x', 'x'],
+  ['trailing escape dropped', 'a\\', 'a'],
   ['prefix removal shortest', '${FILE#*.}', 'tar.gz'],
   ['prefix removal longest', '${FILE##*.}', 'gz'],
   ['suffix removal shortest', '${FILE%.*}', 'archive.tar'],
@@ -48,8 +51,10 @@ test('expandWord uses the escape directive character', () => {
   assert.equal(expandWord('C:\\dir', lookup, { escape: '`' }).value, 'C:\\dir');
 });
 
-test('expandWord heredoc mode keeps quotes and backslashes, expands variables', () => {
-  assert.equal(expandWord('echo "$A" \'$A\' \\n \\$A\n', lookup, { heredoc: true }).value, 'echo "a" \'a\' \\n $A\n');
+test('expandWord heredoc mode keeps quotes, processes escapes, expands variables', () => {
+  // As in BuildKit's heredoc tests: `\\` gives `\`, `\$` gives `$`, and a `\` before the newline goes.
+  assert.equal(expandWord('echo "$A" \'$A\' \\\\ \\$A \\\n', lookup, { heredoc: true }).value, 'echo "a" \'a\' \\ $A \n');
+  assert.equal(expandWord('`$A', lookup, { heredoc: true, escape: '`' }).value, '`a', 'the escape directive does not apply');
 });
 
 test('expandWord reports referenced names, set or not', () => {
@@ -59,7 +64,7 @@ test('expandWord reports referenced names, set or not', () => {
 
 const errors: [string, string, RegExp][] = [
   ['missing brace', '${A', /missing '}'/],
-  ['bad modifier', '${A!x}', /unsupported modifier \(!\)/],
+  ['bad modifier', '${A!x}', /failed to process "\$\{A!x\}": unsupported modifier \(!\)/],
   ['bad colon modifier', '${A:=x}', /unsupported modifier \(:=\)/],
   ['empty name', '${}', /bad substitution/],
   ['unterminated single quote', "'abc", /single-quote/],

@@ -27,6 +27,33 @@ test('instructions are case-insensitive and typed', () => {
   if (legacy.kind === 'ENV') assert.deepEqual(legacy.pairs, [{ key: 'PATH', value: '/usr/local/bin:$PATH' }]);
 });
 
+test('a broken JSON array is shell form, as in BuildKit', () => {
+  assert.deepEqual((one('CMD ["echo", "x"') as { command: unknown }).command, { form: 'shell', text: '["echo", "x"' });
+  assert.deepEqual((one("RUN ['a', 'b']") as { command: unknown }).command, { form: 'shell', text: "['a', 'b']" });
+});
+
+test('COPY words split on blanks only; each is expanded later', () => {
+  assert.deepEqual((one('COPY a\\ b "my file" /x') as { sources: unknown }).sources, ['a\\', 'b', '"my', 'file"']);
+});
+
+test('COPY << EOF: a spaced heredoc marker is a heredoc source', () => {
+  const c = parseDockerfile('FROM a\nCOPY << EOF <<-X /etc/\nbody\nEOF\n\tx\nX\n').stages[0]!.instructions[0]!;
+  assert.ok(c.kind === 'COPY');
+  assert.deepEqual([c.sources, c.heredocs.map((h) => [h.name, h.content])], [[], [['EOF', 'body\n'], ['X', 'x\n']]]);
+});
+
+test('lenient parsing accepts duplicate and reserved stage names (BuildKit warns about them)', () => {
+  const df = parseDockerfile('FROM a AS x\nFROM b AS X\nFROM c AS scratch\n', 'Dockerfile', { lenient: true });
+  assert.deepEqual(df.stages.map((s) => s.name), ['x', 'x', 'scratch']);
+});
+
+test('the syntax tree rides along, not enumerable', () => {
+  const df = parseDockerfile('from a AS Base\n');
+  assert.equal(df.ast.children[0]!.keyword, 'from');
+  assert.deepEqual(df.ast.children[0]!.args, ['a', 'AS', 'Base']);
+  assert.equal(Object.keys(df).includes('ast'), false);
+});
+
 test('exec form vs shell form', () => {
   const cmd = one('CMD ["nginx", "-g", "daemon off;"]');
   assert.ok(cmd.kind === 'CMD' && cmd.command.form === 'exec');
@@ -77,6 +104,8 @@ test('HEALTHCHECK durations, NONE; SHELL; ONBUILD; MAINTAINER warning', () => {
   assert.ok(s.kind === 'SHELL' && s.argv.length === 4);
   const o = one('ONBUILD COPY . /app');
   assert.ok(o.kind === 'ONBUILD' && o.expression === 'COPY . /app');
+  const oh = parseDockerfile('FROM a\nONBUILD RUN <<EOF\necho hi\nEOF\n').stages[0]!.instructions[0]!;
+  assert.ok(oh.kind === 'ONBUILD' && oh.expression === 'RUN <<EOF\necho hi\nEOF', 'heredoc bodies are part of the trigger');
   const df = parseDockerfile('FROM a\nMAINTAINER Jane <j@example.com>\n');
   assert.equal(df.warnings.some((w) => w.line === 2 && /MAINTAINER is deprecated/.test(w.message)), true);
 });
@@ -113,7 +142,10 @@ const bad: [string, string, number, string, RegExp][] = [
   ['no FROM', 'ARG A\n', 1, 'OCIBAKE_DOCKERFILE_SYNTAX', /no FROM/],
   ['empty file', '\n# only a comment\n', 1, 'OCIBAKE_DOCKERFILE_SYNTAX', /no instructions/],
   ['SHELL not JSON', 'FROM a\nSHELL /bin/bash -c\n', 2, 'OCIBAKE_DOCKERFILE_SYNTAX', /JSON form/],
-  ['broken exec form', 'FROM a\nCMD ["a", \'b\']\n', 2, 'OCIBAKE_DOCKERFILE_SYNTAX', /not valid JSON/],
+  ['nested JSON array', 'FROM a\nCMD ["a", ["b"]]\n', 2, 'OCIBAKE_DOCKERFILE_SYNTAX', /arrays must be comprised of strings only/],
+  ['reserved stage name', 'FROM a AS context\n', 1, 'OCIBAKE_DOCKERFILE_SYNTAX', /reserved name/],
+  ['heredoc destination', 'FROM a\nCOPY x <<EOF\nEOF\n', 2, 'OCIBAKE_DOCKERFILE_SYNTAX', /cannot accept a heredoc as a destination/],
+  ['health-check interval under 1ms', 'FROM a\nHEALTHCHECK --interval=50ns CMD true\n', 2, 'OCIBAKE_DOCKERFILE_SYNTAX', /cannot be less than 1ms/],
   ['COPY without dest', 'FROM a\nCOPY onlyone\n', 2, 'OCIBAKE_DOCKERFILE_SYNTAX', /at least two arguments/],
   ['ENV without =', 'FROM a\nENV A=1 B\n', 2, 'OCIBAKE_DOCKERFILE_SYNTAX', /can't find =/],
   ['bad mount type', 'FROM a\nRUN --mount=type=volume,target=/x make\n', 2, 'OCIBAKE_DOCKERFILE_SYNTAX', /unsupported mount type/],
