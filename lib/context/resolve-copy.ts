@@ -145,6 +145,10 @@ async function expandSources(spec: CopySpec, tree: Tree, isExcluded: (rel: strin
     if (!node) throw notFound(spec.instruction, raw, tree, false);
     out.push({ kind: 'node', node, parentsRel: parentsRel(rel) });
   }
+  // The parser keeps heredoc bodies out of `sources` (`COPY <<EOF /etc/motd`); each is one more
+  // source, after the paths, named as its marker, as BuildKit's SourceContents.
+  const named = new Set(out.flatMap((x) => (x.kind === 'heredoc' ? [x.name] : [])));
+  for (const h of spec.heredocs ?? []) if (!named.has(h.name)) out.push({ kind: 'heredoc', name: h.name, content: h.content });
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { UnsafeArchiveError, unsafeEntry } from './errors.js';
+import { unsafeEntry } from './errors.js';
 
 /** `LayerCompression` is how a layer blob is encoded; `auto` sniffs the gzip magic. */
 export type LayerCompression = 'gzip' | 'none' | 'auto';

@@ -3,7 +3,7 @@ import type { Descriptor } from '../oci/descriptor.js';
 import { layerCompression } from '../oci/media-types.js';
 import { extractLayer } from './extract.js';
 import { normalizeEntryPath } from './entry.js';
-import { UnsafeArchiveError, unsafeEntry } from './errors.js';
+import { unsafeEntry } from './errors.js';
 
 /**
  * `readImagePaths` materialises selected paths of an image (its layers applied in order, with

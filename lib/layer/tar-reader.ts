@@ -115,7 +115,7 @@ function decodeHeader(b: Buffer): RawHeader {
   if (want !== sum && want !== signed) throw new TarFormatError('invalid tar header checksum (not a tar, or not decompressed?)');
   const ustar = b.toString('latin1', 257, 263) === 'ustar\0';
   const typeflag = String.fromCharCode(b[156]!);
-  let name = cString(b.subarray(0, 100));
+  const name = cString(b.subarray(0, 100));
   let type: TarEntryType = TYPES[typeflag] ?? 'unsupported';
   // Pre-POSIX archives mark directories only by the trailing slash.
   if (type === 'file' && name.endsWith('/')) type = 'directory';

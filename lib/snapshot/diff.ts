@@ -146,7 +146,7 @@ class DiffWalk {
       }
       if (Object.keys(pax).length) e.pax = pax;
     }
-    return e as LayerEntry & { path: string };
+    return e;
   }
 }
 

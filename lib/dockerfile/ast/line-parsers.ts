@@ -66,7 +66,7 @@ export function jsonStrings(rest: string): string[] | undefined {
   }
   if (!Array.isArray(v)) return undefined;
   if (!v.every((s) => typeof s === 'string')) throw new LineParseError(NOT_STRINGS);
-  return v as string[];
+  return v;
 }
 
 function maybeJson(rest: string): ParsedArgs {

@@ -91,7 +91,7 @@ function braced(lx: ShellLexer): string {
   const unset = value === undefined || (nullIsUnset && value === '');
   switch (ch) {
     case '-':
-      return unset ? word : value!;
+      return unset ? word : value;
     case '+':
       return unset ? '' : word;
     case '?':

@@ -116,3 +116,10 @@ test('heredoc sources become inline files', async () => {
   assert.equal(Buffer.from(f.content!).toString(), 'hello\n');
   assert.equal(f.mode, 0o644);
 });
+
+test('heredocs the parser kept out of sources are copied too, after the paths, named as their marker', async () => {
+  const one = await resolveCopy(spec({ sources: [], dest: '/etc/motd', heredocs: [{ name: 'EOF', content: 'hi\n', quoted: false, chomp: false }] }), tree);
+  assert.deepEqual(one.filter((e) => !e.implicit).map((e) => [e.destPath, Buffer.from(e.content!).toString()]), [['/etc/motd', 'hi\n']]);
+  const two = await resolveCopy(spec({ sources: ['main.go'], dest: '/app/', heredocs: [{ name: 'conf', content: 'x=1\n', quoted: false, chomp: false }] }), tree);
+  assert.deepEqual(paths(two), ['f /app/main.go', 'f /app/conf']);
+});
