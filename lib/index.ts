@@ -9,6 +9,11 @@ export { build, type BuildOutcome } from './bake/build.js';
 export { type BuildOptions, type RunBuildOptions, effectiveOutputs } from './bake/options.js';
 // Plan a build and resolve its bases without running anything (`--dry-run`).
 export { dryRun, type DryRunReport } from './bake/dry-run.js';
+// BuildKit's build checks without building (`--check`), and the engine for programs of their own.
+export { checkBuild, type CheckReport } from './bake/check.js';
+export { runChecks, lintDockerfile, checkFailure, formatCheckResult, RULES, parseCheckConfig, type CheckResult, type CheckOptions, type LintReport, type CheckLevel, type RuleName } from './dockerfile/checks/index.js';
+export { type BuildStats } from './bake/stage-results.js';
+export { type ExecutorChoice } from './bake/pick-executor.js';
 export { type OutputSpec } from './output/output-spec.js';
 export { type SecretSpec } from './exec/secrets.js';
 export { type BaseOverride } from './bases/base-names.js';

@@ -1,11 +1,11 @@
-import { dryRun, parsePlatformList, runBuild, type RunBuildOptions } from '../../lib/index.js';
+import { checkBuild, dryRun, parsePlatformList, runBuild, type RunBuildOptions } from '../../lib/index.js';
 import { parseBaseOverride, parseBuildArgs, parseFormat, parseKeyValue, parseOutputSpec, parseSecretSpec } from '../options/build-flags.js';
 import { withRegistryFlags } from '../registry-flags.js';
 import type { Argv } from 'yargs';
 import { defineCommand, type FlagsOf } from '../command.js';
 import { repeatable } from '../repeatable.js';
 import { makeRenderer, progressOption } from '../render/select.js';
-import { printDryRun, printSummary } from '../render/summary.js';
+import { printCheckReport, printDryRun, printSummary } from '../render/summary.js';
 
 /** `buildFlags` declares the flags of `ocibake build`. */
 const buildFlags = (y: Argv) =>
@@ -33,7 +33,9 @@ const buildFlags = (y: Argv) =>
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image (index) digest' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (stages, per-platform instances, resolved bases) and stop' })
       .option('index', { type: 'boolean', default: false, describe: 'write an image index even for a single platform' })
-      .option('executor', { type: 'string', choices: ['auto', 'namespace', 'plain'] as const, default: 'auto' as const, describe: 'how RUN runs: a rootless namespace (absolute paths work) or plainly in the stage directory' })
+      .option('executor', { choices: ['auto', 'image', 'host'] as const, default: 'auto' as const, describe: "how RUN runs: image = every stage in its own image (namespaces + copy-on-write; auto picks it wherever it works), host = on this machine's toolchains" })
+      .option('no-emulation', { type: 'boolean', default: false, describe: 'fail instead of emulating a RUN for a foreign CPU (cross-compile in a FROM --platform=$BUILDPLATFORM stage instead)' })
+      .option('check', { type: 'boolean', default: false, describe: "run BuildKit's build checks on the Dockerfile and build nothing (exits 1 when something is found)" })
       .example('$0 build . --platform linux/amd64,linux/arm64 -t registry.example.com/app:1.0 --push', 'build two platforms and push an index')
       .example('$0 build . -o type=oci,dest=out -t app:dev', 'write an OCI layout (air-gapped)')
       .example('$0 build . -o type=docker,dest=app.tar,platform=linux/amd64 -t app:dev', 'write a `docker load` tarball')
@@ -62,6 +64,7 @@ function toOptions(a: BuildArgs, progress: RunBuildOptions['progress']): RunBuil
     bases: a.base.map(parseBaseOverride),
     index: a.index,
     executor: a.executor,
+    noEmulation: a['no-emulation'],
     tags: a.tag,
     push: a.push,
     pushByDigest: a['push-by-digest'],
@@ -88,6 +91,12 @@ export const buildCommand = defineCommand({
     const r = makeRenderer(a.quiet ? 'quiet' : a.progress);
     try {
       const o = toOptions(a, r.sink);
+      if (a.check) {
+        r.stop();
+        const report = await checkBuild(o);
+        process.exitCode = printCheckReport(report) ? 1 : 0;
+        return;
+      }
       if (a['dry-run']) {
         r.stop();
         printDryRun(await dryRun(o), a.progress === 'json');

@@ -1,5 +1,5 @@
-import type { DryRunReport, RunBuildSummary } from '../../lib/index.js';
-import { formatPlatform } from '../../lib/index.js';
+import type { CheckReport, DryRunReport, RunBuildSummary } from '../../lib/index.js';
+import { formatCheckResult, formatPlatform } from '../../lib/index.js';
 import { formatBytes, formatDuration } from './format.js';
 
 /** `printSummary` prints the end-of-build summary: per-platform digests, cache use, outputs, time. */
@@ -15,12 +15,24 @@ export function printSummary(s: RunBuildSummary, json: boolean): void {
     const layers = i.image.manifest.layers.reduce((n, l) => n + l.size, 0);
     out.write(`  ${formatPlatform(i.platform).padEnd(16)} ${i.image.descriptor.digest}  ${formatBytes(layers)}${i.base ? `  on ${i.base.name}` : ''}\n`);
   }
-  out.write(`  stages: ${st.hostStagesRun} run, ${st.hostStagesCached} cached · layers: ${st.layersWritten} written, ${st.layersReused} reused\n`);
+  out.write(`  ${st.executor === 'image' ? 'steps' : 'build stages'}: ${st.stepsRun} run, ${st.stepsCached} cached · layers: ${st.layersWritten} written, ${st.layersReused} reused${st.isolation ? ` · RUN isolation: ${st.isolation}` : ''}\n`);
+  if (st.runsEmulated > 0) {
+    out.write(`  emulated: ${st.runsEmulated} RUN step(s) for ${st.emulatedPlatforms.join(', ')} under qemu (${formatDuration(st.emulatedMs)}); to avoid emulation, move that work to a FROM --platform=$BUILDPLATFORM stage and cross-compile\n`);
+  }
   for (const o of s.outputs) {
     const b = o.blobs ? ` (blobs: ${o.blobs.copied} uploaded, ${o.blobs.mounted} mounted, ${o.blobs.exists} already there; ${formatBytes(o.blobs.bytes)} sent)` : '';
     out.write(`  → ${o.target}${b}\n`);
   }
   out.write(`  ${s.mediaType.includes('index') || s.mediaType.includes('list') ? 'index' : 'image'} ${s.digest} in ${formatDuration(st.durationMs)}\n`);
+}
+
+/** `printCheckReport` prints what `--check` found, as buildx does, and returns whether anything was. */
+export function printCheckReport(r: CheckReport): boolean {
+  for (const c of r.results) process.stderr.write(`${formatCheckResult(c)}\n\n`);
+  if (r.error) process.stderr.write(`error: ${r.error.message}\n`);
+  const n = r.results.length;
+  process.stderr.write(n === 0 && !r.error ? 'Check complete, no warnings found.\n' : `Check complete, ${n} warning${n === 1 ? ' has' : 's have'} been found!\n`);
+  return n > 0 || r.error !== undefined;
 }
 
 /** `printDryRun` prints the plan `--dry-run` computed, to stdout. */

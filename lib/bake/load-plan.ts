@@ -2,12 +2,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseDockerfile } from '../dockerfile/parser.js';
 import type { ContainerConfig } from '../oci/manifest.js';
+import type { BaseImageConfig } from '../plan/draft.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { planBuild, type PlanOptions } from '../plan/plan.js';
 import type { BuildPlan } from '../plan/types.js';
 import { OcibakeError } from '../errors.js';
 import type { BaseResolver } from '../bases/resolver.js';
 import type { BuildOptions } from './options.js';
+import { loadDockerignore, type Dockerignore } from '../dockerfile/dockerignore.js';
+import { runChecks, type CheckOptions, type CheckResult } from '../dockerfile/checks/index.js';
 
 /** `resolveSourceDateEpoch` reads the option or `$SOURCE_DATE_EPOCH`, validating it. */
 export function resolveSourceDateEpoch(value: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
@@ -26,9 +29,25 @@ export interface LoadedPlan {
   /** The Dockerfile path as the user gave it (for messages). */
   dockerfile: string;
   contextDir: string;
+  /** The context's .dockerignore (`<Dockerfile>.dockerignore` wins over `<context>/.dockerignore`). */
+  ignore: Dockerignore;
+  /** BuildKit's build checks on the stages the build needs, in the order BuildKit reports them. */
+  checks: CheckResult[];
 }
 
-/** What to do when a base cannot be resolved: throw (build), or record and go on (`--dry-run`). */
+/** How `loadPlan` treats base images. */
+export interface LoadPlanOptions {
+  resolver?: BaseResolver | undefined;
+  /** What to do when a base cannot be resolved: throw (build), or record and go on (`--dry-run`). */
+  onBaseError?: BaseErrorHandler | undefined;
+  /**
+   * Resolve the bases of every stage, not only of the image's: when every stage runs in its own
+   * image, a build stage's RUN sees its base's Env (golang's PATH, GOPATH) as in BuildKit.
+   */
+  allBases?: boolean | undefined;
+}
+
+/** `BaseErrorHandler` is told about a base that could not be resolved. */
 export type BaseErrorHandler = (ref: string, platform: Platform, err: unknown) => void;
 
 /**
@@ -37,7 +56,8 @@ export type BaseErrorHandler = (ref: string, platform: Platform, err: unknown) =
  * plans again with their configs, so `ENV PATH=/app/bin:$PATH` and relative WORKDIRs expand
  * against the base image as in BuildKit.
  */
-export async function loadPlan(o: BuildOptions, resolver?: BaseResolver, onBaseError?: BaseErrorHandler): Promise<LoadedPlan> {
+export async function loadPlan(o: BuildOptions, lo: LoadPlanOptions = {}): Promise<LoadedPlan> {
+  const { resolver, onBaseError } = lo;
   const contextDir = resolve(o.contextDir);
   let st;
   try {
@@ -65,19 +85,27 @@ export async function loadPlan(o: BuildOptions, resolver?: BaseResolver, onBaseE
   };
   if (o.target !== undefined) options.target = o.target;
   const first = planBuild(df, options);
-  if (!resolver) return { plan: first, dockerfile: shown, contextDir };
+  const ignore = await loadDockerignore(contextDir, path);
+  const checkOptions = (configs?: (ref: string, p: Platform) => BaseImageConfig | undefined): CheckOptions => {
+    const p = options.platforms![0]!;
+    const c: CheckOptions = { buildArgs: options.buildArgs ?? {}, ignore, platforms: { target: p, build: hostPlatform() } };
+    if (o.target !== undefined) c.targetStage = o.target;
+    if (configs) c.baseImage = ({ ref }) => configs(ref, p);
+    return c;
+  };
+  if (!resolver) return { plan: first, dockerfile: shown, contextDir, ignore, checks: runChecks(df, checkOptions()) };
 
-  const configs = new Map<string, ContainerConfig>();
+  const configs = new Map<string, BaseImageConfig>();
   const key = (ref: string, p: Platform): string => `${ref}\0${formatPlatform(p)}`;
   await Promise.all(
     first.instances.flatMap((inst) => {
-      if (inst.kind !== 'target') return [];
+      if (inst.kind !== 'target' && !lo.allBases) return [];
       const refs = inst.steps.flatMap((s) => (s.fromImage ? [s.fromImage] : []));
       if (inst.base.type === 'image') refs.push(inst.base.ref);
       return refs.map(async (ref) => {
         try {
           const r = await resolver.resolve(ref, inst.platform);
-          configs.set(key(ref, inst.platform), r.image.config.config ?? {});
+          configs.set(key(ref, inst.platform), baseConfig(r.image.config.config ?? {}));
         } catch (err) {
           if (!onBaseError) throw err;
           onBaseError(ref, inst.platform, err);
@@ -85,6 +113,18 @@ export async function loadPlan(o: BuildOptions, resolver?: BaseResolver, onBaseE
       });
     }),
   );
-  const plan = planBuild(df, { ...options, baseImageConfig: (ref, p) => configs.get(key(ref, p)) as PlanOptions['baseImageConfig'] extends (...a: never[]) => infer R ? R : never });
-  return { plan, dockerfile: shown, contextDir };
+  const lookup = (ref: string, p: Platform): BaseImageConfig | undefined => configs.get(key(ref, p));
+  const plan = planBuild(df, { ...options, baseImageConfig: lookup });
+  return { plan, dockerfile: shown, contextDir, ignore, checks: runChecks(df, checkOptions(lookup)) };
+}
+
+/** The part of a base image's config the planner and the checks read. */
+function baseConfig(c: ContainerConfig): BaseImageConfig {
+  const out: BaseImageConfig = {};
+  if (c.Env) out.Env = c.Env;
+  if (c.WorkingDir) out.WorkingDir = c.WorkingDir;
+  if (c.User) out.User = c.User;
+  if (c.Shell) out.Shell = c.Shell;
+  if (c.OnBuild) out.OnBuild = c.OnBuild;
+  return out;
 }

@@ -6,6 +6,7 @@ import type { OutputSpec } from '../output/output-spec.js';
 import type { ProgressSink } from '../progress.js';
 import type { RegistryClient } from '../../registry/index.js';
 import type { RegistryFlags } from '../connect/registry-client.js';
+import type { ExecutorChoice } from './pick-executor.js';
 
 /** `BuildOptions` is everything `ocibake build` takes that shapes the image, as a library call. */
 export interface BuildOptions {
@@ -35,7 +36,10 @@ export interface BuildOptions {
   sourceDateEpoch?: number | undefined;
   /** Write an index even for one platform (buildx writes a plain manifest then). */
   index?: boolean | undefined;
-  executor?: 'auto' | 'namespace' | 'plain' | undefined;
+  /** How RUN runs: every stage in its own image (`image`, the default where namespaces work) or on the host's toolchains (`host`). */
+  executor?: ExecutorChoice | undefined;
+  /** A RUN for a foreign CPU is an error instead of running under binfmt emulation. */
+  noEmulation?: boolean | undefined;
   /** Stage instances run at once; default the number of cores. */
   concurrency?: number | undefined;
   /** gzip level for new layers (default 6). */

@@ -22,7 +22,6 @@ import { runGraph } from './scheduler.js';
 import { instanceInputs } from './instance-inputs.js';
 import { executeInstance } from './instance-runner.js';
 import { ExecError } from './errors.js';
-import { checkNoRunInTargetStages } from '../plan/check.js';
 import { loadDockerignore } from '../dockerfile/dockerignore.js';
 
 /** `HostStageResult` is one host stage instance's output directory. */
@@ -81,8 +80,6 @@ function stageName(inst: StageInstance): string {
  */
 export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions): Promise<Map<string, HostStageResult>> {
   const onEvent = opts.onEvent ?? noProgress;
-  // The planner's check: a RUN in a target stage is a DockerfileError at its line, with the fix.
-  checkNoRunInTargetStages(plan);
   const hostInstances = plan.instances.filter((i) => i.kind === 'host');
   for (const inst of hostInstances) {
     for (const d of inst.deps) {

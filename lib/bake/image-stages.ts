@@ -1,0 +1,95 @@
+import { availableParallelism } from 'node:os';
+import pLimit from 'p-limit';
+import type { FileHasher } from '../context/entries-digest.js';
+import type { Dockerignore } from '../dockerfile/dockerignore.js';
+import { SecretStore } from '../exec/secrets.js';
+import { OcibakeError } from '../errors.js';
+import type { BuildPlan } from '../plan/types.js';
+import type { ProgressSink } from '../progress.js';
+import type { SandboxCaps } from '../sandbox/caps.js';
+import { CachingReader } from '../store/caching-reader.js';
+import type { CacheStore } from '../store/cache-store.js';
+import type { RoutingReader } from '../store/routing-reader.js';
+import type { CacheLayout } from '../cache/layout.js';
+import { LayerMemo } from '../assemble/layer-memo.js';
+import type { BaseResolver } from '../bases/resolver.js';
+import { Materializer } from '../stages/fs-layers.js';
+import { CacheLocks } from '../stages/run-mounts.js';
+import { snapshotOps } from '../stages/snapshot-ops.js';
+import type { LayerSettings } from '../stages/stage-context.js';
+import { runStages } from '../stages/stage-runner.js';
+import { StepRecords } from '../stages/step-records.js';
+import type { BuildOptions } from './options.js';
+import type { StagesBuilt } from './stage-results.js';
+
+/** What the image executor needs from the build. */
+export interface ImageStagesInput {
+  plan: BuildPlan;
+  dockerfile: string;
+  contextDir: string;
+  ignore: Dockerignore;
+  tmpDir: string;
+  dirs: CacheLayout;
+  cache: CacheStore;
+  store: RoutingReader;
+  resolver: BaseResolver;
+  hasher: FileHasher;
+  settings: LayerSettings;
+  caps: SandboxCaps;
+  progress: ProgressSink;
+}
+
+/**
+ * `imageStages` is the image executor (the default): every stage runs in its own image, each RUN
+ * inside the stage's root filesystem in a namespace with copy-on-write, natively or through
+ * binfmt emulation for a foreign CPU (`runStages`).
+ */
+export async function imageStages(i: ImageStagesInput, o: BuildOptions): Promise<StagesBuilt> {
+  const ops = snapshotOps(i.caps, i.dirs.snapshots);
+  await ops.store.sweep().catch(() => 0);
+  const outcome = await runStages(i.plan, {
+    dockerfile: i.dockerfile,
+    contextDir: i.contextDir,
+    ignore: i.ignore,
+    tmpDir: i.tmpDir,
+    caps: i.caps,
+    ops,
+    // Layers unpacked for RUN are read through the cache: an --offline rebuild finds them there.
+    materializer: new Materializer(ops, new CachingReader(i.store, i.cache), i.progress),
+    cache: i.cache,
+    store: i.store,
+    resolver: i.resolver,
+    records: new StepRecords(i.dirs.stepRecords),
+    memo: new LayerMemo(i.cache, i.dirs.layerRecords),
+    hasher: i.hasher,
+    secrets: new SecretStore(new Map((o.secrets ?? []).map((s) => [s.id, { src: s.src, env: s.env }]))),
+    cacheMountsDir: i.dirs.cacheMounts,
+    locks: new CacheLocks(),
+    settings: i.settings,
+    runLimit: pLimit(o.concurrency ?? availableParallelism()),
+    noEmulation: o.noEmulation ?? false,
+    progress: i.progress,
+    signal: o.signal,
+  });
+  const finals: StagesBuilt['finals'] = new Map();
+  for (const t of i.plan.targets) {
+    const r = outcome.results.get(t.final);
+    if (!r?.image) throw new OcibakeError('OCIBAKE_INTERNAL', `stage ${t.final} has no image`);
+    finals.set(t.final, { image: r.image, base: r.base });
+  }
+  const st = outcome.stats;
+  return {
+    finals,
+    stats: {
+      executor: 'image',
+      isolation: `${i.caps.mode}, ${i.caps.cow}`,
+      stepsRun: st.stepsRun,
+      stepsCached: st.stepsCached,
+      layersWritten: st.layersWritten,
+      layersReused: 0,
+      runsEmulated: st.runsEmulated,
+      emulatedMs: st.emulatedMs,
+      emulatedPlatforms: st.emulatedPlatforms,
+    },
+  };
+}
