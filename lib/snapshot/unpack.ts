@@ -1,4 +1,5 @@
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ConfinedTree } from '../layer/confined-tree.js';
 import type { LayerCompression } from '../layer/decompress.js';
@@ -80,7 +81,7 @@ export async function unpackLayerToDiffDir(body: Readable, dest: string, options
   const maker = new WhiteoutMaker(dest);
   try {
     for (const path of whiteouts) {
-      const st = await lstat(tree.full(path)).catch(() => undefined);
+      const st = lstatSync(tree.full(path), { throwIfNoEntry: false });
       // layer.md: a whiteout applies only to lower layers. A directory of the same layer at its
       // path is therefore a new directory replacing the lower one: opaque. Other members win.
       if (st?.isDirectory()) opaque.add(path);
@@ -92,7 +93,7 @@ export async function unpackLayerToDiffDir(body: Readable, dest: string, options
     await maker.close();
   }
   for (const dir of opaque) {
-    const st = await lstat(tree.full(dir)).catch(() => undefined);
+    const st = lstatSync(tree.full(dir), { throwIfNoEntry: false });
     if (!st?.isDirectory()) throw unsafeEntry(`${dir}/.wh..wh..opq`, 'opaque marker in something that is not a directory');
     xattrs.set(dir, [...(xattrs.get(dir) ?? []), { path: tree.full(dir), name: opaqueXattr(mode), value: Buffer.from('y') }]);
     meta.opaque.push(dir);
