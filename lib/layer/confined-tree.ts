@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, createWriteStream, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { UnsafeArchiveError, unsafeEntry } from './errors.js';
 import type { TarHeader } from './tar-reader.js';
 
@@ -133,7 +132,7 @@ export class ConfinedTree {
     switch (h.type) {
       case 'file':
       case 'contiguous-file':
-        await pipeline(body, createWriteStream(full, { flags: 'wx', mode: 0o600 }));
+        await writeExclusive(full, body);
         break;
       case 'symlink':
         symlinkSync(h.linkname, full);
@@ -195,6 +194,23 @@ export class ConfinedTree {
       }
       this.unmappedOwners++;
     }
+  }
+}
+
+/**
+ * Creates `full` with O_EXCL (never through a planted symlink) and writes the member's chunks
+ * synchronously: they arrive from gunzip in memory already, and a write into the page cache
+ * takes microseconds, where a stream per file costs several thread-pool round trips (GNU tar
+ * unpacked a Debian rootfs 7x faster than the stream version did).
+ */
+async function writeExclusive(full: string, body: AsyncIterable<Buffer>): Promise<void> {
+  const fd = openSync(full, 'wx', 0o600);
+  try {
+    for await (const chunk of body) {
+      for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
