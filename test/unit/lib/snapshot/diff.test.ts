@@ -147,9 +147,8 @@ test('diffUpperDir: two clean runs give byte-identical layers', async () => {
   assert.equal(digests[0], digests[1]);
 });
 
-test('parseIdMap and idMap: on-disk host ids become the ids the namespace showed', async () => {
+test('diffUpperDir with idMap: on-disk host ids become the ids the namespace showed', async () => {
   const map = parseIdMap('         0     100000      65536\n');
-  assert.deepEqual(map, [{ inside: 0, outside: 100000, count: 65536 }]);
   const dir = tempDir();
   const upper = join(dir, 'upper');
   mkdirSync(upper);
