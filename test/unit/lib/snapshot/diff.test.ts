@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import type { LayerEntry } from '../../../../lib/layer/entry.js';
 import { extractLayer } from '../../../../lib/layer/extract.js';
@@ -159,4 +160,35 @@ test('diffUpperDir with idMap: on-disk host ids become the ids the namespace sho
   const lower = new ChainView([]);
   const { entries } = await diffUpperDir(upper, { mode: 'userns', lower, sourceDateEpoch: 0, idMap: { uids: map, gids: map } });
   assert.deepEqual(entries.map((e) => [e.path, e.uid, e.gid]), [['/f', 1000, 50], ['/g', 65534, 65534]]);
+});
+
+test('diffUpperDir (userns): a RUN in a userxattr overlay inside a user namespace, diffed there', async () => {
+  const dir = tempDir();
+  const blobs = [join(dir, 'a.tar.gz'), join(dir, 'b.tar.gz')];
+  writeFileSync(blobs[0]!, await layerBlob(baseLayer()));
+  writeFileSync(blobs[1]!, await layerBlob(upperLayer()));
+  const script = [
+    'rm "$M/etc/passwd-hard"',
+    'rm -rf "$M/opt" && mkdir "$M/opt" && echo z > "$M/opt/z"',
+    'mkdir -p "$M/newdir/sub"',
+    'echo c > "$M/keep/c" && ln "$M/keep/c" "$M/keep/c-link"',
+    `setfattr -n security.capability -v 0x${CAPABILITY.toString('hex')} "$M/keep/c"`,
+  ].join('\n');
+  const child = join(fileURLToPath(new URL('.', import.meta.url)), 'userns-child.js');
+  const out = execFileSync('unshare', ['--user', '--map-root-user', '--mount', process.execPath, child, dir, ...blobs], { encoding: 'utf8', env: { ...process.env, RUN: script } });
+  const { diff } = JSON.parse(out) as { diff: { entries: string[]; meta: UpperDiff['meta']; upperXattrs: string } };
+  assert.match(diff.upperXattrs, /user\.overlay\.opaque="y"/, 'the kernel marked opt with user.overlay.*');
+  assert.deepEqual(diff.entries, [
+    'dir /etc ',
+    'file /etc/.wh.passwd-hard ',
+    'dir /keep ',
+    'file /keep/c SCHILY.xattr.security.capability',
+    'hardlink /keep/c-link SCHILY.xattr.security.capability',
+    'dir /newdir ',
+    'dir /newdir/sub ',
+    'dir /opt ',
+    'file /opt/.wh..wh..opq ',
+    'file /opt/z ',
+  ]);
+  assert.deepEqual([diff.meta.opaque, diff.meta.whiteouts, diff.meta.mode], [['opt'], ['etc/passwd-hard'], 'userns']);
 });
