@@ -4,7 +4,9 @@ import type { Readable } from 'node:stream';
 import { ConfinedTree } from '../layer/confined-tree.js';
 import type { LayerCompression } from '../layer/decompress.js';
 import { unsafeEntry } from '../layer/errors.js';
-import { classifyMember, forEachMember } from '../layer/extract.js';
+import { forEachMember } from '../layer/layer-members.js';
+import { classifyMember } from '../layer/whiteout.js';
+import { SnapshotError } from './errors.js';
 import { emptyCounts, sortMeta, type SnapshotMeta } from './meta.js';
 import { isOverlayXattr, opaqueXattr, type SnapshotMode } from './mode.js';
 import { runTool } from './tools.js';
@@ -40,7 +42,7 @@ export interface UnpackOptions {
  */
 export async function unpackLayerToDiffDir(body: Readable, dest: string, options: UnpackOptions): Promise<SnapshotMeta> {
   await mkdir(dest, { recursive: true });
-  if ((await readdir(dest)).length > 0) throw unsafeEntry(dest, 'a diff directory must start empty');
+  if ((await readdir(dest)).length > 0) throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `unpacking into ${dest}: a diff directory must start empty`);
   const mode = options.mode;
   const tree = new ConfinedTree(dest, { owner: true, devices: mode === 'root' ? 'create' : 'skip', unmappedOwner: options.unmappedOwner });
   const meta: SnapshotMeta = { version: 1, mode, opaque: [], whiteouts: [], skippedDevices: [], skippedXattrs: [], unmappedOwners: 0, counts: emptyCounts() };
