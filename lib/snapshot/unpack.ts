@@ -38,7 +38,9 @@ export interface UnpackOptions {
  * In `userns` mode run it inside the user namespace that will mount the snapshot: owners and
  * `security.capability` are then stored as that namespace maps them.
  *
- *   await store.create(diffId, (fs) => unpackLayerToDiffDir(await cache.fetch(layer), fs, { mode: 'root' }));
+ * A layer's snapshot does not depend on the layers below it, so its id can be its diffID's hex.
+ *
+ *   await store.create(diffId.slice(7), async (fs) => unpackLayerToDiffDir(await cache.fetch(layer), fs, { mode: 'root' }));
  */
 export async function unpackLayerToDiffDir(body: Readable, dest: string, options: UnpackOptions): Promise<SnapshotMeta> {
   await mkdir(dest, { recursive: true });
