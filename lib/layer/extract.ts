@@ -1,9 +1,11 @@
 import { lstat, mkdir, readdir } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { ConfinedTree, tarPath } from './confined-tree.js';
-import { decompress, type LayerCompression } from './decompress.js';
-import { UnsafeArchiveError, unsafeEntry } from './errors.js';
-import { readTar, TarFormatError, type TarHeader, type TarMember } from './tar-reader.js';
+import { ConfinedTree } from './confined-tree.js';
+import type { LayerCompression } from './decompress.js';
+import { unsafeEntry } from './errors.js';
+import { forEachMember } from './layer-members.js';
+import type { TarHeader } from './tar-reader.js';
+import { classifyMember } from './whiteout.js';
 
 /** Options for `extractLayer`. */
 export interface ExtractOptions {
@@ -21,11 +23,6 @@ export interface ExtractResult {
   entries: number;
   whiteouts: number;
 }
-
-/** `WHITEOUT_PREFIX` starts the name of an OCI whiteout file (`.wh.<name>` deletes `<name>`; image-spec layer.md). */
-export const WHITEOUT_PREFIX = '.wh.';
-/** `OPAQUE_MARKER` is the OCI opaque-directory marker: its directory hides all lower-layer content. */
-export const OPAQUE_MARKER = '.wh..wh..opq';
 
 /**
  * `extractLayer` stream-extracts a (gzip or plain) layer into `dest`, applying it on top of what
@@ -65,49 +62,4 @@ export async function extractLayer(body: Readable, dest: string, options: Extrac
   });
   await tree.finish();
   return result;
-}
-
-/** `LayerMember` is what a member's name means in a layer: an entry, a whiteout of `subject`, or the opaque marker of `dir`. */
-export type LayerMember =
-  | { kind: 'entry'; rel: string; subject: string }
-  | { kind: 'whiteout'; rel: string; subject: string; dir: string }
-  | { kind: 'opaque'; rel: string; subject: string; dir: string };
-
-/** `classifyMember` cleans a member name (refusing escapes, see `tarPath`) and tells whiteouts and opaque markers apart. */
-export function classifyMember(name: string): LayerMember {
-  const rel = tarPath(name);
-  const slash = rel.lastIndexOf('/');
-  const base = rel.slice(slash + 1);
-  const dir = slash < 0 ? '' : rel.slice(0, slash);
-  if (base === OPAQUE_MARKER) return { kind: 'opaque', rel, subject: rel, dir };
-  if (base.startsWith(WHITEOUT_PREFIX) && base.length > WHITEOUT_PREFIX.length) {
-    const target = base.slice(WHITEOUT_PREFIX.length);
-    if (target === '.' || target === '..') throw unsafeEntry(name, 'whiteout of "." or ".."');
-    return { kind: 'whiteout', rel, subject: dir ? `${dir}/${target}` : target, dir };
-  }
-  return { kind: 'entry', rel, subject: rel };
-}
-
-/**
- * `forEachMember` decompresses a layer and calls `fn` for each member in order, turning every
- * failure into an `UnsafeArchiveError` (malformed, truncated, unwritable) and destroying the body
- * on the way out, so a fetch stream never stays open after a failed extraction.
- */
-export async function forEachMember(body: Readable, compression: LayerCompression | undefined, fn: (m: TarMember) => Promise<void>): Promise<void> {
-  try {
-    for await (const member of readTar(decompress(body, compression))) await fn(member);
-  } catch (err) {
-    body.destroy();
-    throw asArchiveError(err);
-  }
-}
-
-function asArchiveError(err: unknown): Error {
-  if (err instanceof UnsafeArchiveError) return err;
-  const e = err as NodeJS.ErrnoException;
-  if (err instanceof TarFormatError) return unsafeEntry('(layer)', `malformed layer: ${e.message}`);
-  if (e?.code && /^(ENOENT|EEXIST|ENOTDIR|EISDIR|EACCES|EPERM|ENOSPC|EMLINK|ENAMETOOLONG)$/.test(e.code)) {
-    return unsafeEntry('(layer)', `extracting failed: ${e.message}`);
-  }
-  return unsafeEntry('(layer)', `malformed layer: ${(e as Error)?.message ?? String(err)}`);
 }

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LayerEntry } from '../layer/entry.js';
-import { OPAQUE_MARKER, WHITEOUT_PREFIX } from '../layer/extract.js';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX } from '../layer/whiteout.js';
 import type { ChainView } from './chain-view.js';
 import { insideId, type IdMap } from './id-map.js';
 import { byteOrder, emptyCounts, sortMeta, type SnapshotMeta } from './meta.js';

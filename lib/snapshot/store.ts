@@ -31,7 +31,8 @@ const TMP = '.tmp';
  * that namespace can remove.
  *
  *   const store = new SnapshotStore(join(cache, 'snapshots'), 'root');
- *   const base = await store.create(id, (fs) => unpackLayerToDiffDir(body, fs, { mode: 'root' }));
+ *   const base = await store.create(diffId.slice(7), (fs) => unpackLayerToDiffDir(body, fs, { mode: 'root' }));
+ *   const run = await store.adopt(stepKey, upper, (await diffUpperDir(upper, { mode: 'root', lower, sourceDateEpoch })).meta);
  */
 export class SnapshotStore {
   readonly root: string;

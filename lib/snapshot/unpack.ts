@@ -1,9 +1,12 @@
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { lstatSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { ConfinedTree } from '../layer/confined-tree.js';
 import type { LayerCompression } from '../layer/decompress.js';
 import { unsafeEntry } from '../layer/errors.js';
-import { classifyMember, forEachMember } from '../layer/extract.js';
+import { forEachMember } from '../layer/layer-members.js';
+import { classifyMember } from '../layer/whiteout.js';
+import { SnapshotError } from './errors.js';
 import { emptyCounts, sortMeta, type SnapshotMeta } from './meta.js';
 import { isOverlayXattr, opaqueXattr, type SnapshotMode } from './mode.js';
 import { runTool } from './tools.js';
@@ -35,11 +38,13 @@ export interface UnpackOptions {
  * In `userns` mode run it inside the user namespace that will mount the snapshot: owners and
  * `security.capability` are then stored as that namespace maps them.
  *
- *   await store.create(diffId, (fs) => unpackLayerToDiffDir(await cache.fetch(layer), fs, { mode: 'root' }));
+ * A layer's snapshot does not depend on the layers below it, so its id can be its diffID's hex.
+ *
+ *   await store.create(diffId.slice(7), async (fs) => unpackLayerToDiffDir(await cache.fetch(layer), fs, { mode: 'root' }));
  */
 export async function unpackLayerToDiffDir(body: Readable, dest: string, options: UnpackOptions): Promise<SnapshotMeta> {
   await mkdir(dest, { recursive: true });
-  if ((await readdir(dest)).length > 0) throw unsafeEntry(dest, 'a diff directory must start empty');
+  if ((await readdir(dest)).length > 0) throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `unpacking into ${dest}: a diff directory must start empty`);
   const mode = options.mode;
   const tree = new ConfinedTree(dest, { owner: true, devices: mode === 'root' ? 'create' : 'skip', unmappedOwner: options.unmappedOwner });
   const meta: SnapshotMeta = { version: 1, mode, opaque: [], whiteouts: [], skippedDevices: [], skippedXattrs: [], unmappedOwners: 0, counts: emptyCounts() };
@@ -80,7 +85,7 @@ export async function unpackLayerToDiffDir(body: Readable, dest: string, options
   const maker = new WhiteoutMaker(dest);
   try {
     for (const path of whiteouts) {
-      const st = await lstat(tree.full(path)).catch(() => undefined);
+      const st = lstatSync(tree.full(path), { throwIfNoEntry: false });
       // layer.md: a whiteout applies only to lower layers. A directory of the same layer at its
       // path is therefore a new directory replacing the lower one: opaque. Other members win.
       if (st?.isDirectory()) opaque.add(path);
@@ -92,7 +97,7 @@ export async function unpackLayerToDiffDir(body: Readable, dest: string, options
     await maker.close();
   }
   for (const dir of opaque) {
-    const st = await lstat(tree.full(dir)).catch(() => undefined);
+    const st = lstatSync(tree.full(dir), { throwIfNoEntry: false });
     if (!st?.isDirectory()) throw unsafeEntry(`${dir}/.wh..wh..opq`, 'opaque marker in something that is not a directory');
     xattrs.set(dir, [...(xattrs.get(dir) ?? []), { path: tree.full(dir), name: opaqueXattr(mode), value: Buffer.from('y') }]);
     meta.opaque.push(dir);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, unlink } from 'node:fs/promises';
+import { linkSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool } from './tools.js';
 
@@ -26,11 +27,11 @@ export class WhiteoutMaker {
   async make(full: string): Promise<void> {
     if (this.#current === undefined) await this.#fresh();
     try {
-      await link(this.#current!, full);
+      linkSync(this.#current!, full);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EMLINK') throw err;
       await this.#fresh();
-      await link(this.#current!, full);
+      linkSync(this.#current!, full);
     }
   }
 

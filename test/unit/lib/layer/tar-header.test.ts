@@ -32,3 +32,17 @@ test('PAX header for a long path, a long link and a large uid, records sorted', 
 test('padding completes 512-byte blocks', () => {
   assert.deepEqual([0, 1, 511, 512, 513].map(padding), [0, 511, 1, 0, 511]);
 });
+
+test('encodeEntryHeaders: binary PAX values are written as bytes, and the record length counts bytes', () => {
+  const value = Buffer.from([0x01, 0x00, 0x80, 0xff, 0x0a]);
+  const out = encodeEntryHeaders({ name: 'f', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0, typeflag: '0', linkname: '' }, { 'SCHILY.xattr.security.capability': value });
+  const record = Buffer.concat([Buffer.from(' SCHILY.xattr.security.capability='), value, Buffer.from('\n')]);
+  const expected = Buffer.concat([Buffer.from(String(record.length + 2)), record]);
+  assert.equal(out.subarray(512, 512 + expected.length).equals(expected), true);
+});
+
+test('encodeEntryHeaders: device numbers go in the ustar devmajor/devminor fields', () => {
+  const out = encodeEntryHeaders({ name: 'dev/zero', mode: 0o666, uid: 0, gid: 0, size: 0, mtime: 0, typeflag: '3', linkname: '', devmajor: 1, devminor: 5 });
+  assert.equal(out.toString('latin1', 329, 337), '0000001\0');
+  assert.equal(out.toString('latin1', 337, 345), '0000005\0');
+});

@@ -48,3 +48,17 @@ test('tarStream: a host file whose size changed fails with LAYER_WRITE', async (
 
 // Recorded once and checked by GNU tar in the next test; a change here means layer digests changed.
 const GOLDEN = '6575766ad73a6db51d7e401457869d6ed489ec20c7dcfe1da9fbdc38fe4d7928';
+
+test('tarStream: FIFOs and device nodes, read back by GNU tar', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'd.tar');
+  writeFileSync(file, await collectBytes(tarStream([
+    { path: '/dev/zero', type: 'char-device', mode: 0o666, devmajor: 1, devminor: 5 },
+    { path: '/dev/sda1', type: 'block-device', mode: 0o660, devmajor: 8, devminor: 1, gid: 6 },
+    { path: '/run/ctl', type: 'fifo', mode: 0o600 },
+  ])));
+  const listing = execFileSync('tar', ['--numeric-owner', '-tvf', file], { encoding: 'utf8' }).trim().split('\n');
+  assert.match(listing[0]!, /^crw-rw-rw- 0\/0 +1,5 .* dev\/zero$/);
+  assert.match(listing[1]!, /^brw-rw---- 0\/6 +8,1 .* dev\/sda1$/);
+  assert.match(listing[2]!, /^prw------- 0\/0 +0 .* run\/ctl$/);
+});
