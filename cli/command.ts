@@ -20,3 +20,8 @@ export function defineCommand<T>(spec: CommandSpec<T>): CommandModule<object, T>
 
 /** `FlagsOf` is the parsed-arguments type of a builder, for helpers that take a verb's flags. */
 export type FlagsOf<B> = B extends (y: Argv) => Argv<infer T> ? ArgumentsCamelCase<T> : never;
+
+/** `debugEnabled` says whether the global `--debug` flag was given (verbs' typed flags do not carry globals). */
+export function debugEnabled(argv: readonly string[] = process.argv): boolean {
+  return argv.includes('--debug');
+}

@@ -4,6 +4,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isOcibakeError } from '../lib/index.js';
 import { commandLoaders } from './commands/index.js';
+import { wasInterrupted } from './interrupt.js';
+import { debugEnabled } from './command.js';
 
 /**
  * `main` is the CLI entry: it registers the commands, runs one, and turns errors into
@@ -38,8 +40,11 @@ main(hideBin(process.argv)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    const debug = process.argv.includes('--debug');
-    if (err instanceof UsageError) {
+    const debug = debugEnabled();
+    if (wasInterrupted()) {
+      process.stderr.write('error: the build was interrupted; nothing was published\n');
+      process.exitCode = 130;
+    } else if (err instanceof UsageError) {
       process.stderr.write(`error: ${err.message}\nhint: run \`ocibake --help\` for the commands and flags\n`);
       process.exitCode = 2;
     } else if (isOcibakeError(err)) {

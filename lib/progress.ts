@@ -7,6 +7,8 @@ export type ProgressEvent =
   | { type: 'plan'; platforms: string[]; stages: { key: string; kind: 'host' | 'target'; reason: string }[] }
   | { type: 'warning'; message: string; file?: string | undefined; line?: number | undefined }
   | { type: 'info'; message: string }
+  /** How ocibake decided something (sandbox mode, copy-on-write, cache sweeps): shown with --debug. */
+  | { type: 'debug'; message: string }
   | { type: 'base'; platform: string; ref: string; digest: string }
   /** A stage instance started or finished; `cached` when its outputs came from the stage cache. */
   | { type: 'stage'; key: string; platform?: string | undefined; state: 'start' | 'done' | 'cached' | 'failed'; durationMs?: number | undefined }

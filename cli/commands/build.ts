@@ -2,8 +2,9 @@ import { checkBuild, dryRun, parsePlatformList, runBuild, type RunBuildOptions }
 import { parseBaseOverride, parseBuildArgs, parseFormat, parseKeyValue, parseOutputSpec, parseSecretSpec } from '../options/build-flags.js';
 import { withRegistryFlags } from '../registry-flags.js';
 import type { Argv } from 'yargs';
-import { defineCommand, type FlagsOf } from '../command.js';
+import { debugEnabled, defineCommand, type FlagsOf } from '../command.js';
 import { repeatable } from '../repeatable.js';
+import { interruptSignal } from '../interrupt.js';
 import { makeRenderer, progressOption } from '../render/select.js';
 import { printCheckReport, printDryRun, printSummary } from '../render/summary.js';
 
@@ -35,6 +36,7 @@ const buildFlags = (y: Argv) =>
       .option('index', { type: 'boolean', default: false, describe: 'write an image index even for a single platform' })
       .option('executor', { choices: ['auto', 'image', 'host'] as const, default: 'auto' as const, describe: "how RUN runs: image = every stage in its own image (namespaces + copy-on-write; auto picks it wherever it works), host = on this machine's toolchains" })
       .option('no-emulation', { type: 'boolean', default: false, describe: 'fail instead of emulating a RUN for a foreign CPU (cross-compile in a FROM --platform=$BUILDPLATFORM stage instead)' })
+      .option('cross-env', { type: 'boolean', default: false, describe: 'set GOOS/GOARCH/GOARM and CC="zig cc -target …" (zig mounted in) for RUN in stages that declare TARGETARCH etc.' })
       .option('check', { type: 'boolean', default: false, describe: "run BuildKit's build checks on the Dockerfile and build nothing (exits 1 when something is found)" })
       .example('$0 build . --platform linux/amd64,linux/arm64 -t registry.example.com/app:1.0 --push', 'build two platforms and push an index')
       .example('$0 build . -o type=oci,dest=out -t app:dev', 'write an OCI layout (air-gapped)')
@@ -65,12 +67,14 @@ function toOptions(a: BuildArgs, progress: RunBuildOptions['progress']): RunBuil
     index: a.index,
     executor: a.executor,
     noEmulation: a['no-emulation'],
+    crossEnv: a['cross-env'],
     tags: a.tag,
     push: a.push,
     pushByDigest: a['push-by-digest'],
     outputs: a.output.map(parseOutputSpec),
     metadataFile: a['metadata-file'],
     progress,
+    signal: interruptSignal(),
     registry: {
       insecureRegistries: a['insecure-registry'],
       caCertFiles: a['ca-cert'],
@@ -88,7 +92,7 @@ export const buildCommand = defineCommand({
   describe: 'build a Dockerfile for one or more platforms, without a daemon or emulation',
   builder: buildFlags,
   handler: async (a) => {
-    const r = makeRenderer(a.quiet ? 'quiet' : a.progress);
+    const r = makeRenderer(a.quiet ? 'quiet' : a.progress, { debug: debugEnabled() });
     try {
       const o = toOptions(a, r.sink);
       if (a.check) {

@@ -18,12 +18,16 @@ export function plainLine(e: ProgressEvent): string | undefined {
       return `warning: ${e.file ? `${e.file}${e.line ? `:${e.line}` : ''}: ` : ''}${e.message}`;
     case 'info':
       return e.message;
+    case 'debug':
+      return `debug: ${e.message}`;
     case 'base':
       return `[${e.platform}] base ${e.ref} → ${shortDigest(e.digest)}`;
     case 'stage':
       if (e.state === 'start') return undefined;
       return `${label(e)} ${e.state === 'cached' ? 'CACHED' : e.state === 'failed' ? 'FAILED' : 'done'}${e.durationMs !== undefined ? ` ${formatDuration(e.durationMs)}` : ''}`;
     case 'step':
+      // A step prints when it starts, or once as CACHED; its finishing event adds nothing to a log.
+      if (e.cached === false) return undefined;
       return `${label(e)} ${e.index}/${e.total} ${e.cached ? 'CACHED ' : ''}${e.text}`;
     case 'log':
       return `${label(e)} ${e.line}`;

@@ -15,7 +15,7 @@ export function printSummary(s: RunBuildSummary, json: boolean): void {
     const layers = i.image.manifest.layers.reduce((n, l) => n + l.size, 0);
     out.write(`  ${formatPlatform(i.platform).padEnd(16)} ${i.image.descriptor.digest}  ${formatBytes(layers)}${i.base ? `  on ${i.base.name}` : ''}\n`);
   }
-  out.write(`  ${st.executor === 'image' ? 'steps' : 'build stages'}: ${st.stepsRun} run, ${st.stepsCached} cached · layers: ${st.layersWritten} written, ${st.layersReused} reused${st.isolation ? ` · RUN isolation: ${st.isolation}` : ''}\n`);
+  out.write(`  ${st.executor === 'image' ? 'steps' : 'build stages'}: ${st.stepsRun} run, ${st.stepsCached} cached · layers: ${st.layersWritten} written, ${st.layersReused} reused${st.sandbox ? ` · RUN isolation: ${st.sandbox.mode}, ${st.sandbox.copyOnWrite}` : ''}\n`);
   if (st.runsEmulated > 0) {
     out.write(`  emulated: ${st.runsEmulated} RUN step(s) for ${st.emulatedPlatforms.join(', ')} under qemu (${formatDuration(st.emulatedMs)}); to avoid emulation, move that work to a FROM --platform=$BUILDPLATFORM stage and cross-compile\n`);
   }

@@ -1,3 +1,4 @@
+import { sandboxReport } from '../sandbox/caps.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { FileHasher } from '../context/entries-digest.js';
 import { checkFailure } from '../dockerfile/checks/index.js';
@@ -57,6 +58,10 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
   try {
     const executor = pickExecutor(o.executor ?? 'auto', dirs.snapshots);
     if (executor.kind === 'host' && executor.why) progress({ type: 'warning', message: `RUN steps use the host's toolchains (--executor=host): ${executor.why}` });
+    if (executor.kind === 'image') {
+      const r = sandboxReport(executor.caps);
+      progress({ type: 'debug', message: `RUN isolation: ${r.mode}, copy-on-write: ${r.copyOnWrite}${r.uidMap ? `, uids ${r.uidMap}, gids ${r.gidMap}` : ''}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}` });
+    }
 
     // 1. Plan. Bases are resolved (manifests and configs only) before any RUN: a base that lacks a
     //    platform, or a registry that is down, fails in a second, and `$PATH` and relative

@@ -5,8 +5,9 @@ import type { Dockerignore } from '../dockerfile/dockerignore.js';
 import { SecretStore } from '../exec/secrets.js';
 import { OcibakeError } from '../errors.js';
 import type { BuildPlan } from '../plan/types.js';
+import { formatPlatform } from '../oci/platform.js';
 import type { ProgressSink } from '../progress.js';
-import type { SandboxCaps } from '../sandbox/caps.js';
+import { sandboxReport, type SandboxCaps } from '../sandbox/caps.js';
 import { CachingReader } from '../store/caching-reader.js';
 import type { CacheStore } from '../store/cache-store.js';
 import type { RoutingReader } from '../store/routing-reader.js';
@@ -46,7 +47,11 @@ export interface ImageStagesInput {
  */
 export async function imageStages(i: ImageStagesInput, o: BuildOptions): Promise<StagesBuilt> {
   const ops = snapshotOps(i.caps, i.dirs.snapshots);
-  await ops.store.sweep().catch(() => 0);
+  const swept = await ops.sweep().catch((err: unknown) => {
+    i.progress({ type: 'debug', message: `sweeping the snapshot store failed: ${(err as Error).message}` });
+    return 0;
+  });
+  if (swept > 0) i.progress({ type: 'debug', message: `removed ${swept} temp dir(s) a killed build left in ${i.dirs.snapshots}` });
   const outcome = await runStages(i.plan, {
     dockerfile: i.dockerfile,
     contextDir: i.contextDir,
@@ -68,6 +73,7 @@ export async function imageStages(i: ImageStagesInput, o: BuildOptions): Promise
     settings: i.settings,
     runLimit: pLimit(o.concurrency ?? availableParallelism()),
     noEmulation: o.noEmulation ?? false,
+    crossEnv: o.crossEnv ?? false,
     progress: i.progress,
     signal: o.signal,
   });
@@ -82,14 +88,15 @@ export async function imageStages(i: ImageStagesInput, o: BuildOptions): Promise
     finals,
     stats: {
       executor: 'image',
-      isolation: `${i.caps.mode}, ${i.caps.cow}`,
+      sandbox: sandboxReport(i.caps),
       stepsRun: st.stepsRun,
       stepsCached: st.stepsCached,
       layersWritten: st.layersWritten,
-      layersReused: 0,
+      layersReused: st.layersReused,
       runsEmulated: st.runsEmulated,
       emulatedMs: st.emulatedMs,
-      emulatedPlatforms: st.emulatedPlatforms,
+      // In the order the platforms were asked for, not the order they finished.
+      emulatedPlatforms: i.plan.targets.map((t) => formatPlatform(t.platform)).filter((p) => st.emulatedPlatforms.includes(p)),
     },
   };
 }

@@ -40,6 +40,8 @@ export interface BuildOptions {
   executor?: ExecutorChoice | undefined;
   /** A RUN for a foreign CPU is an error instead of running under binfmt emulation. */
   noEmulation?: boolean | undefined;
+  /** ocibake's cross-compilation help (GOOS/GOARCH/CC=zig cc …) in stages that declare TARGET* args; BuildKit has none. */
+  crossEnv?: boolean | undefined;
   /** Stage instances run at once; default the number of cores. */
   concurrency?: number | undefined;
   /** gzip level for new layers (default 6). */

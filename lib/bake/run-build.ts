@@ -6,7 +6,18 @@ import { publishersFor } from '../output/publishers-for.js';
 import type { Published } from '../output/publisher.js';
 import type { RegistryClient } from '../../registry/index.js';
 import { build, type BuildOutcome } from './build.js';
+import type { BuildStats } from './stage-results.js';
 import { effectiveOutputs, type RunBuildOptions } from './options.js';
+
+function buildFacts(st: BuildStats): Record<string, unknown> {
+  return {
+    executor: st.executor,
+    ...(st.sandbox ? { sandbox: st.sandbox } : {}),
+    steps: { run: st.stepsRun, cached: st.stepsCached },
+    layers: { written: st.layersWritten, reused: st.layersReused },
+    ...(st.runsEmulated ? { emulated: { runs: st.runsEmulated, ms: st.emulatedMs, platforms: st.emulatedPlatforms } } : {}),
+  };
+}
 
 /** `RunBuildSummary` is what the CLI prints at the end. */
 export interface RunBuildSummary {
@@ -36,6 +47,8 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildSummary> {
     client: registryClient,
     cache: new CacheStore({ dir: cacheDirs.root, tmpDir: cacheDirs.blobTmp }),
     metadataFile: o.metadataFile,
+    // How RUN ran, for whoever audits a build from its metadata file.
+    metadataExtra: () => (outcome ? buildFacts(outcome.stats) : undefined),
   });
   let outcome: BuildOutcome | undefined;
   try {

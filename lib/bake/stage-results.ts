@@ -1,10 +1,12 @@
 import type { Image } from '../image/types.js';
+import type { SandboxReport } from '../sandbox/caps.js';
 
 /** `BuildStats` counts what a build did, for the summary and the metadata file. */
 export interface BuildStats {
   /** How RUN ran: every stage in its own image (and how it was isolated), or on the host's toolchains. */
   executor: 'image' | 'host';
-  isolation?: string | undefined;
+  /** How the image executor isolated RUN (absent with --executor=host). */
+  sandbox?: SandboxReport | undefined;
   stepsRun: number;
   stepsCached: number;
   layersWritten: number;

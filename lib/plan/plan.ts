@@ -7,7 +7,6 @@ import { automaticArgs, declareArg, PREDEFINED_ARGS, resolveBuildArgs, type ArgV
 import { locate } from './locate.js';
 import type { BaseImageConfigLookup, DispatchContext, StageDraft } from './draft.js';
 import { mergeOrder, reachableStages } from './graph.js';
-import { RUN_IN_TARGET_HINT } from './check.js';
 
 /** `PlanOptions` are the build's inputs besides the Dockerfile. */
 export interface PlanOptions {
@@ -125,10 +124,6 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
     }
   }
 
-  for (const inst of instances) {
-    const run = inst.kind === 'target' ? inst.steps.find((s) => s.instruction.kind === 'RUN') : undefined;
-    if (run) warnings.push({ file: df.file, line: run.instruction.range.startLine, message: `RUN in target-platform stage ${inst.key} cannot execute: ${RUN_IN_TARGET_HINT}` });
-  }
   for (const name of buildArgs.keys()) {
     if (consumed.has(name) || PREDEFINED_ARGS.has(name) || name === 'SOURCE_DATE_EPOCH') continue;
     warnings.push({ file: df.file, message: `build arg ${name} was not consumed by any ARG instruction${didYouMean(name, [...consumed])}` });

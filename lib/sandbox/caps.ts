@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { rangeMapping, subordinateRange, unshareMapArgs, type IdMapping } from './id-map.js';
+import { rangeMapping, subordinateRange, unshareMapArgs, type IdMapping, type IdRange } from './id-map.js';
 import { findHostTools, type HostTools } from './tools.js';
 
 /**
@@ -28,6 +28,22 @@ export interface SandboxCaps {
   overlayOptions: string;
   /** Why a better mode was not available, for `--debug` and the metadata file. */
   notes: string[];
+}
+
+/** `SandboxReport` is what a build says about its sandbox, in `--debug` output and the metadata file. */
+export interface SandboxReport {
+  mode: IsolationMode;
+  copyOnWrite: CopyOnWrite;
+  /** uid map as `inside→outside×count`, e.g. `0→1001×1, 1→100000×65536` (absent as root). */
+  uidMap?: string | undefined;
+  gidMap?: string | undefined;
+  notes: string[];
+}
+
+/** `sandboxReport` describes caps for people: which isolation and copy-on-write were picked, and why not better ones. */
+export function sandboxReport(c: SandboxCaps): SandboxReport {
+  const map = (rs: IdRange[]): string => rs.map((r) => `${r.inner}→${r.outer}×${r.count}`).join(', ');
+  return { mode: c.mode, copyOnWrite: c.cow, ...(c.mapping ? { uidMap: map(c.mapping.uids), gidMap: map(c.mapping.gids) } : {}), notes: [...c.notes] };
 }
 
 /** `SandboxUnavailable` says why RUN cannot be isolated here, and what would fix it. */

@@ -5,6 +5,7 @@ import type { SandboxCaps } from './caps.js';
 import { SandboxError } from './errors.js';
 import { unshareMapArgs } from './id-map.js';
 import { mountScript, type SandboxMount, type SandboxProcess } from './script.js';
+import { dyingWithParent } from './tools.js';
 
 /** `SandboxRun` is one RUN: the stage's layers, where its writes go, and the process. */
 export interface SandboxRun extends SandboxProcess {
@@ -85,7 +86,8 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     errors.push(c);
     if (errors.length > 64) errors.shift();
   };
-  const result = await spawnSandbox(caps.tools.unshare, args, { ...run, onStderr: (c) => (keep(c), run.onStderr(c)) });
+  const [cmd, argv] = dyingWithParent(caps.tools, caps.tools.unshare, args);
+  const result = await spawnSandbox(cmd, argv, { ...run, onStderr: (c) => (keep(c), run.onStderr(c)) });
   if (!existsSync(join(run.scratch, 'started'))) {
     const why = Buffer.concat(errors).toString('utf8').trim().split('\n').slice(-3).join('; ');
     throw new SandboxError('OCIBAKE_EXEC', `setting up the RUN's root filesystem failed${why ? `: ${why}` : ''}`, {

@@ -19,6 +19,17 @@ export interface HostTools {
   getfattr?: string | undefined;
   setfattr?: string | undefined;
   mknod?: string | undefined;
+  /** util-linux `setpriv`, to give the sandbox a parent-death signal: a killed build takes its RUN down with it. */
+  setpriv?: string | undefined;
+}
+
+/**
+ * `dyingWithParent` prefixes a host command so it dies with the ocibake process that started it
+ * (`setpriv --pdeathsig KILL`): if the build is SIGKILLed, `unshare` goes too, and its
+ * `--kill-child` then ends every process of the RUN.
+ */
+export function dyingWithParent(tools: HostTools, cmd: string, args: string[]): [string, string[]] {
+  return tools.setpriv ? [tools.setpriv, ['--pdeathsig', 'KILL', '--', cmd, ...args]] : [cmd, args];
 }
 
 const SEARCH = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`;
@@ -41,6 +52,7 @@ export function findHostTools(): { tools?: HostTools; missing?: string } {
       getfattr: which('getfattr', SEARCH),
       setfattr: which('setfattr', SEARCH),
       mknod: which('mknod', SEARCH),
+      setpriv: which('setpriv', SEARCH),
     },
   };
 }

@@ -16,7 +16,8 @@ import type { LayerCompression } from '../layer/decompress.js';
 export type WorkerOp =
   | { op: 'unpack'; storeRoot: string; id: string; compression: LayerCompression }
   | { op: 'diff'; upper: string; lowers: string[]; sourceDateEpoch: number; exclude: string[] }
-  | { op: 'remove'; dir: string };
+  | { op: 'remove'; paths: string[] }
+  | { op: 'sweep'; storeRoot: string };
 
 async function main(): Promise<void> {
   const req = JSON.parse(process.argv[2] ?? '{}') as WorkerOp;
@@ -41,8 +42,11 @@ async function main(): Promise<void> {
       return;
     }
     case 'remove':
-      rmSync(req.dir, { recursive: true, force: true });
+      for (const p of req.paths) rmSync(p, { recursive: true, force: true });
       await reply({ ok: true });
+      return;
+    case 'sweep':
+      await reply({ removed: await new SnapshotStore(req.storeRoot, 'userns').sweep() });
       return;
   }
 }

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunInstruction } from '../dockerfile/instructions.js';
 import { runFailed } from '../exec/errors.js';
@@ -9,6 +9,8 @@ import { DEFAULT_LINUX_PATH } from '../plan/stage-state.js';
 import type { Step } from '../plan/types.js';
 import type { Execution } from '../sandbox/emulation.js';
 import { runInSandbox } from '../sandbox/run.js';
+import type { SandboxMount } from '../sandbox/script.js';
+import type { CrossHelp } from './cross-help.js';
 import type { ChainView } from '../snapshot/chain-view.js';
 import type { Snapshot } from '../snapshot/store.js';
 import { runMounts, type MountSourceFs } from './run-mounts.js';
@@ -30,7 +32,12 @@ export interface RunSite {
   needsLayer: boolean;
   /** The filesystem of the `from=` of mount `index`. */
   mountSource: (index: number) => Promise<MountSourceFs>;
+  /** `--cross-env` help for this stage's target, when it builds for one. */
+  cross?: CrossHelp | undefined;
 }
+
+/** apt drops privileges to `_apt`, which a one-uid namespace cannot switch to; this keeps apt as root there. */
+const APT_SANDBOX_SHIM = 'APT::Sandbox::User "root";\n';
 
 async function read(view: ChainView, path: string): Promise<string> {
   try {
@@ -65,7 +72,8 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
       locks: ctx.locks,
     });
     try {
-      const env: Record<string, string> = { ...step.env, ...mounts.env };
+      const extra = await extraMounts(site, scratch, ctx);
+      const env: Record<string, string> = { ...(site.cross?.env ?? {}), ...step.env, ...mounts.env };
       env['PATH'] ??= DEFAULT_LINUX_PATH;
       env['HOME'] ??= user.home;
       const secrets = ctx.secrets;
@@ -85,7 +93,7 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
           env,
           user: user.uid === 0 && user.gid === 0 && user.groups.every((g) => g === 0) ? undefined : { uid: user.uid, gid: user.gid, groups: user.groups },
           imageHasShell: sh !== undefined && !sh.stats.isDirectory(),
-          mounts: mounts.mounts,
+          mounts: [...mounts.mounts, ...extra],
           network: ins.network ?? 'default',
           resolvConfTarget,
           hostsTarget,
@@ -101,8 +109,9 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
         const command = ins.command.form === 'exec' ? JSON.stringify(ins.command.argv) : ins.command.text;
         throw runFailed({ file: ctx.dockerfile, line: ins.range.startLine, command: secrets.redact(command), exitCode: res.exitCode, signal: res.signal, outputTail: tail, stage: site.label });
       }
-      const exclude = await emptyStubs(res.upper, res.stubs);
-      const diff = await ctx.ops.diff(res.upper, site.snapshots.map((s) => s.dir), ctx.settings.sourceDateEpoch, exclude);
+      // The namespace is gone, and its mounts with it; the mount points it had to create are not the RUN's doing.
+      await ctx.ops.remove(...(await emptyStubs(res.upper, res.stubs)).map((s) => join(res.upper, s)));
+      const diff = await ctx.ops.diff(res.upper, site.snapshots.map((s) => s.dir), ctx.settings.sourceDateEpoch, []);
       let layer: StepRecord['layer'] = null;
       if (diff.tar) {
         const s = ctx.settings;
@@ -126,6 +135,20 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
     // An adopted upper dir is the snapshot now (renamed away); what is left is work dirs and mount points.
     await ctx.ops.remove(scratch).catch(() => {});
   }
+}
+
+/**
+ * Mounts ocibake adds itself: zig for `--cross-env`, and in a one-uid namespace the apt setting
+ * that keeps apt from dropping to `_apt` (a mount, so it never lands in a layer).
+ */
+async function extraMounts(site: RunSite, scratch: string, ctx: StageContext): Promise<SandboxMount[]> {
+  const out: SandboxMount[] = (site.cross?.dirs ?? []).map((d) => ({ kind: 'bind', source: d, target: d, file: false, readonly: true }));
+  if (ctx.caps.mode === 'userns-single' && (await site.view.stat('/etc/apt/apt.conf.d'))?.stats.isDirectory()) {
+    const file = join(scratch, 'apt-sandbox.conf');
+    await writeFile(file, APT_SANDBOX_SHIM);
+    out.push({ kind: 'bind', source: file, target: '/etc/apt/apt.conf.d/00ocibake-one-uid', file: true, readonly: true });
+  }
+  return out;
 }
 
 /** The mount points the sandbox made that are still empty: BuildKit leaves its mount stubs out of the layer. */

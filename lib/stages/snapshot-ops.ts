@@ -6,6 +6,7 @@ import type { LayerCompression } from '../layer/decompress.js';
 import { tarStream } from '../layer/tar-writer.js';
 import type { SandboxCaps } from '../sandbox/caps.js';
 import { unshareMapArgs } from '../sandbox/id-map.js';
+import { dyingWithParent, type HostTools } from '../sandbox/tools.js';
 import { ChainView } from '../snapshot/chain-view.js';
 import { diffUpperDir } from '../snapshot/diff.js';
 import type { SnapshotMeta } from '../snapshot/meta.js';
@@ -35,7 +36,10 @@ export interface SnapshotOps {
   readonly mode: SnapshotMode;
   unpack(id: string, blob: Readable, compression: LayerCompression): Promise<Snapshot>;
   diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult>;
-  remove(dir: string): Promise<void>;
+  /** `remove` deletes trees (scratch dirs, mount stubs) with the ids that own what is in them. */
+  remove(...paths: string[]): Promise<void>;
+  /** `sweep` removes what killed builds left in the store's temp dirs, with the ids that own it; returns how many. */
+  sweep(): Promise<number>;
 }
 
 /** `snapshotOps` picks the implementation for the sandbox's isolation mode. */
@@ -56,8 +60,12 @@ class InProcessOps implements SnapshotOps {
     return { meta: d.meta, skipped: d.skipped, tar: d.entries.length ? tarStream(d.entries, { sourceDateEpoch }) : undefined, done: Promise.resolve() };
   }
 
-  async remove(dir: string): Promise<void> {
-    await rm(dir, { recursive: true, force: true });
+  async remove(...paths: string[]): Promise<void> {
+    for (const p of paths) await rm(p, { recursive: true, force: true });
+  }
+
+  sweep(): Promise<number> {
+    return this.store.sweep();
   }
 }
 
@@ -69,10 +77,10 @@ class NamespaceOps implements SnapshotOps {
 
   constructor(readonly store: SnapshotStore, caps: SandboxCaps) {
     this.#ns = caps.mode === 'userns-range' && caps.mapping ? unshareMapArgs(caps.mapping) : ['--user', '--map-root-user'];
-    this.#unshare = caps.tools.unshare;
+    this.#tools = caps.tools;
   }
 
-  readonly #unshare: string;
+  readonly #tools: HostTools;
 
   async unpack(id: string, blob: Readable, compression: LayerCompression): Promise<Snapshot> {
     const existing = await this.store.get(id);
@@ -90,12 +98,19 @@ class NamespaceOps implements SnapshotOps {
     return { meta: r.meta, skipped: r.skipped, tar: r.empty ? undefined : (w.stdout as AsyncIterable<Uint8Array>), done: w.exit };
   }
 
-  async remove(dir: string): Promise<void> {
-    await this.#start({ op: 'remove', dir }).result;
+  async remove(...paths: string[]): Promise<void> {
+    if (paths.length > 0) await this.#start({ op: 'remove', paths }).result;
+  }
+
+  async sweep(): Promise<number> {
+    // Files a killed RUN left belong to subordinate ids: only the namespace can delete them.
+    const r = (await this.#start({ op: 'sweep', storeRoot: this.store.root }).result) as { removed: number };
+    return r.removed;
   }
 
   #start(op: WorkerOp, stdin?: Readable): { result: Promise<unknown>; stdout: Readable; exit: Promise<void> } {
-    const child = spawn(this.#unshare, [...this.#ns, '--', process.execPath, WORKER, JSON.stringify(op)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const [cmd, args] = dyingWithParent(this.#tools, this.#tools.unshare, [...this.#ns, '--', process.execPath, WORKER, JSON.stringify(op)]);
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     const errors: Buffer[] = [];
     child.stderr.on('data', (c: Buffer) => errors.length < 64 && errors.push(c));
     if (stdin) {

@@ -49,6 +49,8 @@ export interface StageContext {
   runLimit: ReturnType<typeof pLimit>;
   /** `--no-emulation`: a RUN for a foreign CPU is an error instead. */
   noEmulation: boolean;
+  /** `--cross-env`: GOOS/GOARCH/CC… for RUNs of stages that declare TARGET* args (see `crossHelp`). */
+  crossEnv: boolean;
   progress: ProgressSink;
   signal?: AbortSignal | undefined;
 }

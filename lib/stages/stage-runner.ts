@@ -9,6 +9,7 @@ import { applyConfigStep, historyFor, initialConfigState } from '../assemble/con
 import { stackImage, type HistoryItem } from '../assemble/stack-image.js';
 import { ChainTree } from './chain-tree.js';
 import { copyKeyPayload, copyStep, type CopySourceTree } from './copy-step.js';
+import { crossHelp } from './cross-help.js';
 import type { FsLayer } from './fs-layers.js';
 import type { MountSourceFs } from './run-mounts.js';
 import { runStep } from './run-step.js';
@@ -33,6 +34,8 @@ export interface StagesStats {
   emulatedMs: number;
   emulatedPlatforms: string[];
   layersWritten: number;
+  /** Layers a cached step gave back from an earlier build. */
+  layersReused: number;
 }
 
 /** What `runStages` returns: every instance built, and counters. */
@@ -66,7 +69,7 @@ class StageRunner {
   readonly #inImage = new Set<string>();
   readonly #instances = new Map<string, Promise<InstanceResult>>();
   readonly #steps = new Map<string, Promise<StepRecord & { cached: boolean }>>();
-  readonly #stats: StagesStats = { stepsRun: 0, stepsCached: 0, runsEmulated: 0, emulatedMs: 0, emulatedPlatforms: [], layersWritten: 0 };
+  readonly #stats: StagesStats = { stepsRun: 0, stepsCached: 0, runsEmulated: 0, emulatedMs: 0, emulatedPlatforms: [], layersWritten: 0, layersReused: 0 };
 
   constructor(plan: BuildPlan, ctx: StageContext) {
     this.#plan = plan;
@@ -150,22 +153,26 @@ class StageRunner {
         const parentKey = key;
         const state = { key: parentKey, layers: [...layers] };
         const materialize = async () => ctx.materializer.materialize(state.key, state.layers);
+        // Said only when the step really runs; a cached step reports once, as cached.
+        const announce = () => ctx.progress({ type: 'step', key: inst.key, platform, index: i + 1, total, text });
         let rec: (StepRecord & { cached: boolean }) | undefined;
         try {
           switch (ins.kind) {
             case 'RUN': {
               exec ??= this.#execution(inst, step);
               const run = exec;
-              const k = stepKey(parentKey, 'RUN', await this.#runPayload(inst, step));
-              ctx.progress({ type: 'step', key: inst.key, platform, index: i + 1, total, text });
+              const k = stepKey(parentKey, 'RUN', { ...(await this.#runPayload(inst, step)), crossEnv: ctx.crossEnv && inst.targetArgsUsed.length > 0 });
               rec = await this.#step(k, inImage, async () => {
+                announce();
                 if (run.kind === 'emulated') ctx.progress({ type: 'info', message: `[${label}] ${text.slice(0, 80)}: emulated through ${run.handler} (binfmt_misc)` });
                 const m = await materialize();
-                return runStep(step, ins, { key: k, snapshots: m.snapshots, view: m.view, instance: inst.key, platform, label: `${platform} ${name}`, execution: run, needsLayer: inImage, mountSource: (index) => this.#mountSource(inst, step, index) }, ctx);
+                const cross = ctx.crossEnv && inst.targetPlatform && inst.targetArgsUsed.length > 0 ? crossHelp(inst.targetPlatform, this.#plan.buildPlatform) : undefined;
+                return runStep(step, ins, { key: k, snapshots: m.snapshots, view: m.view, instance: inst.key, platform, label: `${platform} ${name}`, execution: run, needsLayer: inImage, mountSource: (index) => this.#mountSource(inst, step, index), cross }, ctx);
               });
-              if (rec.emulated) {
+              // Only what ran under qemu in this build: a cached emulated step cost nothing.
+              if (rec.emulated && !rec.cached) {
                 this.#stats.runsEmulated++;
-                this.#stats.emulatedMs += rec.cached ? 0 : (rec.durationMs ?? 0);
+                this.#stats.emulatedMs += rec.durationMs ?? 0;
                 if (!this.#stats.emulatedPlatforms.includes(platform)) this.#stats.emulatedPlatforms.push(platform);
               }
               key = k;
@@ -175,8 +182,10 @@ class StageRunner {
             case 'ADD': {
               const source = await this.#copySource(inst, step);
               const k = stepKey(parentKey, ins.kind, await copyKeyPayload(step, source, ctx));
-              ctx.progress({ type: 'step', key: inst.key, platform, index: i + 1, total, text });
-              rec = await this.#step(k, true, () => copyStep(step, source, async () => (await materialize()).view, ctx));
+              rec = await this.#step(k, true, () => {
+                announce();
+                return copyStep(step, source, async () => (await materialize()).view, ctx);
+              });
               key = k;
               break;
             }
@@ -188,6 +197,7 @@ class StageRunner {
               }
               const k = stepKey(parentKey, 'WORKDIR', { path: step.workdir, user: step.user ?? '' });
               rec = await this.#step(k, true, async () => {
+                announce();
                 const m = await materialize();
                 const owner = step.user ? resolveRunUser(step.user, await text_(m.view, '/etc/passwd'), await text_(m.view, '/etc/group')) : { uid: 0, gid: 0 };
                 return workdirStep(step.workdir, owner, m.view, ctx);
@@ -249,6 +259,7 @@ class StageRunner {
           const rec = await ctx.records.get(key);
           if (rec && (await this.#usable(rec, needsLayer))) {
             this.#stats.stepsCached++;
+            if (rec.layer) this.#stats.layersReused++;
             return { ...rec, cached: true };
           }
         }
@@ -272,7 +283,7 @@ class StageRunner {
   }
 
   /** What a RUN's key is made of: the command, the environment and user it runs with, and its mounts' identities (never a secret's value). */
-  async #runPayload(inst: StageInstance, step: Step): Promise<unknown> {
+  async #runPayload(inst: StageInstance, step: Step): Promise<Record<string, unknown>> {
     const ins = step.instruction;
     if (ins.kind !== 'RUN') throw new OcibakeError('OCIBAKE_INTERNAL', 'not a RUN');
     const mounts = await Promise.all(

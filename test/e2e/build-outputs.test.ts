@@ -139,7 +139,7 @@ test('--secret reaches RUN --mount=type=secret and is found nowhere in the cache
   );
   const secretCache = join(work, 'secret-cache');
   const out = join(work, 'secret-out');
-  const run = await ocibake(['build', dir, '--platform', 'linux/amd64,linux/arm64', '--secret', `id=tok,src=${join(work, 'token.txt')}`, '-o', `type=oci,dest=${out}`, '-t', 's:1', '--progress', 'plain', '--metadata-file', join(work, 'secret-meta.json')], { env: { OCIBAKE_CACHE: secretCache } });
+  const run = await ocibake(['build', dir, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '--secret', `id=tok,src=${join(work, 'token.txt')}`, '-o', `type=oci,dest=${out}`, '-t', 's:1', '--progress', 'plain', '--metadata-file', join(work, 'secret-meta.json')], { env: { OCIBAKE_CACHE: secretCache } });
   assert.equal(run.code, 0, run.stderr);
   const { execFileSync } = await import('node:child_process');
   for (const where of [secretCache, out, join(work, 'secret-meta.json')]) {
@@ -154,7 +154,7 @@ test('bad input fails with one clear message and no stack trace', async (t) => {
   mkdirSync(bad, { recursive: true });
   const cases: { name: string; dockerfile: string; args?: string[]; expect: RegExp }[] = [
     { name: 'missing context file', dockerfile: 'FROM scratch\nCOPY nope.txt /\n', expect: /Dockerfile:2.*nope\.txt|nope\.txt.*Dockerfile:2/s },
-    { name: 'RUN in the final stage', dockerfile: 'FROM alpine:3.20\nRUN apk add curl\n', expect: /Dockerfile:2.*RUN[\s\S]*hint: .*BUILDPLATFORM/ },
+    { name: 'a failing RUN', dockerfile: 'FROM alpine:3.20\nRUN cat /nope\n', expect: /Dockerfile:2.*RUN cat \/nope[\s\S]*exit(ed with)? code 1[\s\S]*No such file/ },
     { name: 'unknown --platform', dockerfile: 'FROM scratch\n', args: ['--platform', 'linux/sparc64'], expect: /invalid platform "linux\/sparc64"/ },
     { name: 'unknown instruction', dockerfile: 'FROM scratch\nCOPPY a b\n', expect: /Dockerfile:2.*COPPY/ },
     { name: 'bad --output', dockerfile: 'FROM scratch\n', args: ['-o', 'type=tarball'], expect: /invalid --output/ },

@@ -1,6 +1,9 @@
-// `ocibake build` end to end against the real registry: the seed Go Dockerfile for three
-// platforms on a real multi-arch Alpine (seeded with skopeo), pushed, read back with skopeo,
-// unpacked with umoci and run (chroot for amd64, qemu for arm64 and arm/v7).
+// `ocibake build` end to end against the real registry: examples/go for three platforms. Its
+// build stage runs natively in a Debian image with Debian's golang-go (made with mmdebstrap,
+// standing in for golang:1.22-bookworm, which needs Docker Hub) and cross-compiles; the final
+// stage RUNs adduser in the real multi-arch Alpine (seeded with skopeo), arm64 and arm/v7 under
+// emulation. Pushed, read back with skopeo, unpacked with umoci and run (chroot: natively for
+// amd64, through binfmt_misc for the others).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -9,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../harness/registry.js';
 import { seedAlpine } from '../harness/alpine-index.js';
+import { debianImage } from '../harness/debian-image.js';
 import { inspectRaw, skopeo, skopeoArgs } from '../harness/skopeo.js';
-import { runChroot, runQemu, unpackPlatform } from '../harness/run-image.js';
+import { runChroot, unpackPlatform } from '../harness/run-image.js';
 import { cleanFailure, ocibake, repoRoot } from '../harness/cli.js';
 import type { Index } from '../../lib/oci/manifest.js';
 
@@ -26,6 +30,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-build-'));
   cache = join(work, 'cache');
   await seedAlpine(reg.host, 'library/alpine', '3.20.3');
+  await debianImage({ registry: reg, repo: 'library/golang', tag: '1.22-bookworm', platforms: [{ arch: 'amd64', include: ['golang-go'] }] });
   const index = JSON.parse((await inspectRaw(reg, 'library/alpine:3.20.3')).toString()) as Index;
   baseDigests = Object.fromEntries(index.manifests.map((m) => [`${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`, m.digest]));
 });
@@ -35,10 +40,11 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+const bases = (host: string) => ['--base', `alpine=${host}/library/alpine:3.20.3`, '--base', `golang:1.22-bookworm=${host}/library/golang:1.22-bookworm`];
 const buildArgs = (tag: string, extra: string[] = []) => [
   'build', goExample,
   '--platform', PLATFORMS.join(','),
-  '--base', `alpine=${reg.host}/library/alpine:3.20.3`,
+  ...bases(reg.host),
   '-t', `${reg.host}/app:${tag}`,
   '--push',
   ...extra,
@@ -68,24 +74,31 @@ test('the Go example builds for amd64, arm64, arm/v7, pushes an index, and each 
 
   const layout = join(work, 'pulled');
   await skopeo(['copy', '--all', ...skopeoArgs(reg, 'src'), `docker://${reg.host}/app:1.0`, `oci:${layout}:1.0`]);
-  const amd64 = await unpackPlatform(layout, '1.0', { os: 'linux', architecture: 'amd64' }, join(work, 'u-amd64'));
-  const r1 = runChroot(amd64, ['/main']);
-  assert.equal(r1.stdout.trim(), 'hello from linux/amd64', r1.stderr);
-  assert.equal(runChroot(amd64, ['/bin/cat', '/etc/alpine-release']).stdout.trim(), '3.20.3', 'the base layers are really there');
-  const arm64 = await unpackPlatform(layout, '1.0', { os: 'linux', architecture: 'arm64' }, join(work, 'u-arm64'));
-  assert.equal(runQemu(arm64, 'arm64', '/main', []).stdout.trim(), 'hello from linux/arm64');
-  const armv7 = await unpackPlatform(layout, '1.0', { os: 'linux', architecture: 'arm', variant: 'v7' }, join(work, 'u-armv7'));
-  assert.equal(runQemu(armv7, 'arm', '/main', []).stdout.trim(), 'hello from linux/arm/v7');
-  assert.equal(runQemu(armv7, 'arm', '/bin/busybox', ['cat', '/etc/alpine-release']).stdout.trim(), '3.20.3');
+  for (const [p, machine] of [['linux/amd64', 'x86_64'], ['linux/arm64', 'aarch64'], ['linux/arm/v7', 'armv7l']] as const) {
+    const [os, architecture, variant] = p.split('/') as [string, string, string | undefined];
+    const rootfs = await unpackPlatform(layout, '1.0', { os, architecture, ...(variant ? { variant } : {}) }, join(work, `u-${architecture}${variant ?? ''}`));
+    const hello = runChroot(rootfs, ['/usr/local/bin/hello']);
+    assert.equal(hello.stdout.trim(), `hello from ${p}`, hello.stderr);
+    assert.equal(runChroot(rootfs, ['/bin/uname', '-m']).stdout.trim(), machine, 'chroot ran the image for its own CPU');
+    assert.equal(runChroot(rootfs, ['/bin/cat', '/etc/alpine-release']).stdout.trim(), '3.20.3', 'the base layers are really there');
+    assert.match(readFileSync(join(rootfs, 'etc', 'passwd'), 'utf8'), /^app:x:10001:/m, `RUN adduser ran in the ${p} image`);
+  }
+  const config = JSON.parse(await skopeo(['inspect', '--config', ...skopeoArgs(reg), `docker://${reg.host}/app@${index.manifests[1]!.digest}`])) as { config: { User?: string; WorkingDir?: string } };
+  assert.equal(config.config.User, 'app');
+  assert.equal(config.config.WorkingDir, '/data');
+  assert.match(run.stderr, /emulated: 2 RUN step\(s\) for linux\/arm64, linux\/arm\/v7 under qemu/, 'the summary says what was emulated and how to avoid it');
 });
 
 test('a rebuild with no change runs no RUN and uploads zero blob bytes', async () => {
   const run = await ocibake([...buildArgs('1.0'), '--progress', 'json'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(run.code, 0, run.stderr);
-  const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; state?: string });
-  assert.equal(events.filter((e) => e.type === 'stage' && e.state === 'start').length, 0, 'no stage ran');
-  assert.equal(events.filter((e) => e.type === 'stage' && e.state === 'cached').length, 3, 'the three build-stage instances came from the cache');
-  const summary = JSON.parse(run.stdout) as { outputs: { blobs: { bytes: number; copied: number } }[] };
+  const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; cached?: boolean; text?: string });
+  const runs = events.filter((e) => e.type === 'step' && e.cached !== undefined && e.text?.startsWith('RUN'));
+  assert.equal(runs.length, 6, 'three build-stage RUNs and three final-stage RUNs');
+  assert.ok(runs.every((e) => e.cached), 'every RUN came from the cache');
+  const summary = JSON.parse(run.stdout) as { stats: { stepsRun: number; layersWritten: number }; outputs: { blobs: { bytes: number; copied: number } }[] };
+  assert.equal(summary.stats.stepsRun, 0);
+  assert.equal(summary.stats.layersWritten, 0);
   assert.equal(summary.outputs[0]!.blobs.bytes, 0);
   assert.equal(summary.outputs[0]!.blobs.copied, 0);
 });
@@ -112,7 +125,7 @@ test('--format docker pushes a Docker manifest list that skopeo copies', async (
 });
 
 test('a base without a requested platform fails clearly and pushes no tag', async () => {
-  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-t', `${reg.host}/app:no-riscv`, '--push'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', ...bases(reg.host), '-t', `${reg.host}/app:no-riscv`, '--push'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /linux\/riscv64/);
   assert.match(run.stderr, /linux\/amd64, linux\/arm64, linux\/arm\/v7/, 'the error lists what the base has');
@@ -120,7 +133,7 @@ test('a base without a requested platform fails clearly and pushes no tag', asyn
 });
 
 test('an unreachable registry fails with its name and a hint, no stack trace', async () => {
-  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64', '--base', 'alpine=127.0.0.1:1/library/alpine:3.20.3', '-t', '127.0.0.1:1/app:x', '--push'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64', ...bases('127.0.0.1:1'), '-t', '127.0.0.1:1/app:x', '--push'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /127\.0\.0\.1:1/);
   assert.match(run.stderr, /^hint: /m);
@@ -129,12 +142,12 @@ test('an unreachable registry fails with its name and a hint, no stack trace', a
 test('--offline builds from the cache once the registry is gone', async () => {
   await reg.stop();
   const out = join(work, 'offline-out');
-  const run = await ocibake(['build', goExample, '--platform', PLATFORMS.join(','), '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-t', 'app:offline', '-o', `type=oci,dest=${out}`, '--offline', '-q'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', goExample, '--platform', PLATFORMS.join(','), ...bases(reg.host), '-t', 'app:offline', '-o', `type=oci,dest=${out}`, '--offline', '-q'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(run.code, 0, run.stderr);
   const amd64 = await unpackPlatform(out, 'offline', { os: 'linux', architecture: 'amd64' }, join(work, 'u-offline'));
-  assert.equal(runChroot(amd64, ['/main']).stdout.trim(), 'hello from linux/amd64');
+  assert.equal(runChroot(amd64, ['/usr/local/bin/hello']).stdout.trim(), 'hello from linux/amd64');
   assert.equal(runChroot(amd64, ['/bin/cat', '/etc/alpine-release']).stdout.trim(), '3.20.3');
-  const fresh = await ocibake(['build', goExample, '--platform', 'linux/amd64', '--base', `alpine=${reg.host}/library/alpine:3.20.3`, '-o', `type=oci,dest=${join(work, 'offline-2')}`, '--offline'], { env: { OCIBAKE_CACHE: join(work, 'empty-cache') } });
+  const fresh = await ocibake(['build', goExample, '--platform', 'linux/amd64', ...bases(reg.host), '-o', `type=oci,dest=${join(work, 'offline-2')}`, '--offline'], { env: { OCIBAKE_CACHE: join(work, 'empty-cache') } });
   assert.equal(cleanFailure(fresh), undefined);
   assert.match(fresh.stderr, /not in the cache and --offline/);
 });

@@ -28,7 +28,7 @@ function child(root: string, id: string, slow = false): { proc: ReturnType<typeo
   let stdout = '';
   let onStart: () => void = () => {};
   const started = new Promise<void>((r) => (onStart = r));
-  proc.stdout!.on('data', (c: Buffer) => {
+  proc.stdout.on('data', (c: Buffer) => {
     stdout += c.toString();
     if (stdout.includes('building')) onStart();
   });
