@@ -154,6 +154,7 @@ test('bad input fails with one clear message and no stack trace', async (t) => {
   mkdirSync(bad, { recursive: true });
   const cases: { name: string; dockerfile: string; args?: string[]; expect: RegExp }[] = [
     { name: 'missing context file', dockerfile: 'FROM scratch\nCOPY nope.txt /\n', expect: /Dockerfile:2.*nope\.txt|nope\.txt.*Dockerfile:2/s },
+    { name: 'RUN in the final stage with --executor=host', dockerfile: 'FROM alpine:3.20\nRUN apk add curl\n', args: ['--executor', 'host'], expect: /Dockerfile:2.*RUN[\s\S]*hint: .*BUILDPLATFORM/ },
     { name: 'a failing RUN', dockerfile: 'FROM alpine:3.20\nRUN cat /nope\n', expect: /Dockerfile:2.*RUN cat \/nope[\s\S]*exit(ed with)? code 1[\s\S]*No such file/ },
     { name: 'unknown --platform', dockerfile: 'FROM scratch\n', args: ['--platform', 'linux/sparc64'], expect: /invalid platform "linux\/sparc64"/ },
     { name: 'unknown instruction', dockerfile: 'FROM scratch\nCOPPY a b\n', expect: /Dockerfile:2.*COPPY/ },

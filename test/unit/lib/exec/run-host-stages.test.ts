@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { runHostStages, type RunHostStagesOptions } from '../../../../lib/exec/run-host-stages.js';
 import { createExecutor } from '../../../../lib/exec/select-executor.js';
 import { RunFailedError } from '../../../../lib/exec/errors.js';
-import { OcibakeError } from '../../../../lib/errors.js';
 import type { ProgressEvent } from '../../../../lib/progress.js';
 import { CountingExecutor } from './counting-executor.js';
 import { copy, instance, plan, run, step, workdir } from './hand-plan.js';
@@ -91,11 +90,6 @@ test('a failing RUN reports file:line, command, exit code and the last output li
     return true;
   });
   assert.ok(o.events.some((e) => e.type === 'stage' && e.state === 'failed'));
-});
-
-test('a RUN in a target stage is rejected with the line and the fix', async () => {
-  const t = instance({ key: 'final@linux/arm64', name: 'final', kind: 'target', target: 'linux/arm64', steps: [step(run('apk add curl', 12))] });
-  await assert.rejects(runHostStages(plan([t]), options('target')), (e: unknown) => e instanceof OcibakeError && e.code === 'OCIBAKE_RUN_IN_TARGET_STAGE' && /:12/.test(e.message) && /--platform=\$BUILDPLATFORM/.test(e.hint ?? ''));
 });
 
 test('cache mounts persist across builds; a cancelled build leaves the cache consistent', async () => {
