@@ -71,9 +71,12 @@ class StageRunner {
   readonly #steps = new Map<string, Promise<StepRecord & { cached: boolean }>>();
   readonly #stats: StagesStats = { stepsRun: 0, stepsCached: 0, runsEmulated: 0, emulatedMs: 0, emulatedPlatforms: [], layersWritten: 0, layersReused: 0 };
 
+  /** Aborted by the caller's signal or by the first failure, so sibling stages stop instead of running on. */
+  readonly #stop = new AbortController();
+
   constructor(plan: BuildPlan, ctx: StageContext) {
     this.#plan = plan;
-    this.#ctx = ctx;
+    this.#ctx = { ...ctx, signal: ctx.signal ? AbortSignal.any([ctx.signal, this.#stop.signal]) : this.#stop.signal };
     this.#byKey = new Map(plan.instances.map((i) => [i.key, i]));
     // The final stage of each target and the stages it is FROM become the image: their steps need layers.
     for (const t of plan.targets) {
@@ -86,14 +89,36 @@ class StageRunner {
   }
 
   async run(): Promise<StagesOutcome> {
+    if (this.#ctx.noEmulation) this.#refuseEmulation();
     const results = new Map<string, InstanceResult>();
+    let failure: Error | undefined;
     await Promise.all(
       this.#plan.targets.map(async (t) => {
-        results.set(t.final, await this.#instance(t.final));
+        try {
+          results.set(t.final, await this.#instance(t.final));
+        } catch (err) {
+          failure ??= err instanceof Error ? err : new Error(String(err));
+          this.#stop.abort(failure);
+        }
       }),
     );
+    // Wait for every instance that started, failed or not, so no RUN or temp dir outlives the build.
+    for (let seen = 0; seen < this.#instances.size; ) {
+      const pending = [...this.#instances.values()];
+      seen = pending.length;
+      await Promise.allSettled(pending);
+    }
+    if (failure !== undefined) throw failure;
     for (const [k, p] of this.#instances) results.set(k, await p);
     return { results, stats: this.#stats };
+  }
+
+  /** `--no-emulation` is decided before anything runs: the first RUN that would need qemu is the error. */
+  #refuseEmulation(): void {
+    for (const inst of this.#plan.instances) {
+      const run = inst.steps.find((s) => s.instruction.kind === 'RUN');
+      if (run) this.#execution(inst, run);
+    }
   }
 
   #instance(key: string): Promise<InstanceResult> {

@@ -3,7 +3,9 @@ import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const main = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
+/** `cliPath` is the built CLI entry, for tests that spawn it themselves (to signal it mid-build). */
+export const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
+const main = cliPath;
 
 /** The outcome of one CLI run. */
 export interface CliResult {
