@@ -7,7 +7,7 @@ import { canonicalJson, type Index } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { BlobDirStore } from './blob-dir-store.js';
-import { blobNotFound, StoreError } from './errors.js';
+import { BlobNotFoundError, blobNotFound, StoreError } from './errors.js';
 
 /** The annotation that names an image in an OCI layout's index.json (image-spec annotations.md). */
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -84,8 +84,12 @@ export class OciLayout extends BlobDirStore implements Target {
     const found =
       manifests.find((m) => m.annotations?.[REF_NAME_ANNOTATION] === ref) ??
       (isDigest(ref) ? manifests.find((m) => m.digest === ref) : undefined);
-    if (!found) throw blobNotFound(ref, `OCI layout ${this.dir} (index.json)`);
-    return found;
+    if (found) return found;
+    if (isDigest(ref)) throw blobNotFound(ref, `OCI layout ${this.dir} (index.json)`);
+    const tags = manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION]).filter((t): t is string => t !== undefined);
+    throw new BlobNotFoundError('OCIBAKE_BLOB_NOT_FOUND', `tag ${JSON.stringify(ref)} not found in OCI layout ${this.dir}; ${tags.length ? `it has: ${tags.join(', ')}` : 'it has no tags'}`, {
+      hint: `name one of its tags (${this.dir}:TAG) or a digest (${this.dir}@sha256:…)`,
+    });
   }
 
   /**
