@@ -6,13 +6,15 @@
 // amd64, through binfmt_misc for the others).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type TestRegistry } from '../harness/registry.js';
 import { seedAlpine } from '../harness/alpine-index.js';
 import { debianImage } from '../harness/debian-image.js';
+import { pathWithout } from '../harness/path-without.js';
 import { inspectRaw, skopeo, skopeoArgs } from '../harness/skopeo.js';
 import { runChroot, unpackPlatform } from '../harness/run-image.js';
 import { cleanFailure, ocibake, repoRoot } from '../harness/cli.js';
@@ -50,8 +52,11 @@ const buildArgs = (tag: string, extra: string[] = []) => [
   ...extra,
 ];
 
-test('the Go example builds for amd64, arm64, arm/v7, pushes an index, and each image runs', async () => {
-  const run = await ocibake([...buildArgs('1.0'), '--progress', 'plain', '--metadata-file', join(work, 'meta.json')], { env: { OCIBAKE_CACHE: cache } });
+test('the Go example builds for amd64, arm64, arm/v7 with the image’s go, pushes an index, and each image runs', async () => {
+  // The host's go is not on ocibake's PATH: the build stage can only use the go of its image.
+  const PATH = pathWithout(join(work, 'path'), ['go', 'gofmt']);
+  assert.equal(spawnSync('sh', ['-c', 'command -v go'], { env: { PATH } }).status, 1, 'go is really off PATH');
+  const run = await ocibake([...buildArgs('1.0'), '--progress', 'plain', '--metadata-file', join(work, 'meta.json')], { env: { OCIBAKE_CACHE: cache, PATH } });
   assert.equal(run.code, 0, run.stderr);
 
   const raw = await inspectRaw(reg, 'app:1.0');
@@ -60,6 +65,10 @@ test('the Go example builds for amd64, arm64, arm/v7, pushes an index, and each 
   assert.equal(meta['containerimage.digest'], `sha256:${createHash('sha256').update(raw).digest('hex')}`, 'metadata names the pushed index');
   assert.equal(meta['image.name'], `${reg.host}/app:1.0`);
   assert.deepEqual(Object.keys(meta['ocibake.platforms'] as object), PLATFORMS);
+  const facts = meta['ocibake.build'] as { executor: string; sandbox: { mode: string; copyOnWrite: string }; emulated: { platforms: string[] } };
+  assert.equal(facts.executor, 'image');
+  assert.deepEqual([facts.sandbox.mode, facts.sandbox.copyOnWrite], ['root', 'overlay'], 'the metadata file says how RUN was isolated');
+  assert.deepEqual(facts.emulated.platforms, ['linux/arm64', 'linux/arm/v7']);
   assert.equal(index.mediaType, 'application/vnd.oci.image.index.v1+json');
   const platforms = index.manifests.map((m) => `${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`);
   assert.deepEqual(platforms, PLATFORMS, 'exactly the requested platforms, in order');
@@ -82,6 +91,7 @@ test('the Go example builds for amd64, arm64, arm/v7, pushes an index, and each 
     assert.equal(runChroot(rootfs, ['/bin/uname', '-m']).stdout.trim(), machine, 'chroot ran the image for its own CPU');
     assert.equal(runChroot(rootfs, ['/bin/cat', '/etc/alpine-release']).stdout.trim(), '3.20.3', 'the base layers are really there');
     assert.match(readFileSync(join(rootfs, 'etc', 'passwd'), 'utf8'), /^app:x:10001:/m, `RUN adduser ran in the ${p} image`);
+    assert.equal(statSync(join(rootfs, 'data')).uid, 10001, 'umoci unpacks /data owned by the app user');
   }
   const config = JSON.parse(await skopeo(['inspect', '--config', ...skopeoArgs(reg), `docker://${reg.host}/app@${index.manifests[1]!.digest}`])) as { config: { User?: string; WorkingDir?: string } };
   assert.equal(config.config.User, 'app');
