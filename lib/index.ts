@@ -15,6 +15,10 @@ export { runChecks, lintDockerfile, checkFailure, formatCheckResult, RULES, pars
 export { type BuildStats } from './bake/stage-results.js';
 export { type ExecutorChoice } from './bake/pick-executor.js';
 export { type OutputSpec } from './output/output-spec.js';
+// The build cache shared through a registry or a directory (`--cache-to`/`--cache-from`), and pruning the local one.
+export { type CacheSpec, describeCache } from './step-cache/cache-spec.js';
+export { type CacheMode } from './step-cache/cache-artifact.js';
+export { pruneCache, type PruneOptions, type PruneReport } from './bake/cache-prune.js';
 export { type SecretSpec } from './exec/secrets.js';
 export { type BaseOverride } from './bases/base-names.js';
 

@@ -1,5 +1,5 @@
 import { checkBuild, dryRun, parsePlatformList, runBuild, type RunBuildOptions } from '../../lib/index.js';
-import { parseBaseOverride, parseBuildArgs, parseFormat, parseKeyValue, parseOutputSpec, parseSecretSpec } from '../options/build-flags.js';
+import { parseBaseOverride, parseBuildArgs, parseCacheSpec, parseFormat, parseKeyValue, parseOutputSpec, parseSecretSpec } from '../options/build-flags.js';
 import { withRegistryFlags } from '../registry-flags.js';
 import type { Argv } from 'yargs';
 import { debugEnabled, defineCommand, type FlagsOf } from '../command.js';
@@ -37,12 +37,15 @@ const buildFlags = (y: Argv) =>
       .option('executor', { choices: ['auto', 'image', 'host'] as const, default: 'auto' as const, describe: "how RUN runs: image = every stage in its own image (namespaces + copy-on-write; auto picks it wherever it works), host = on this machine's toolchains" })
       .option('no-emulation', { type: 'boolean', default: false, describe: 'fail instead of emulating a RUN for a foreign CPU (cross-compile in a FROM --platform=$BUILDPLATFORM stage instead)' })
       .option('cross-env', { type: 'boolean', default: false, describe: 'set GOOS/GOARCH/GOARM and CC="zig cc -target …" (zig mounted in) for RUN in stages that declare TARGETARCH etc.' })
+      .option('cache-to', { ...repeatable, describe: 'export the step cache: type=registry,ref=REG/REPO:TAG[,mode=min|max][,ignore-error=true] or type=local,dest=DIR (repeatable)' })
+      .option('cache-from', { ...repeatable, describe: 'use a step cache: type=registry,ref=REG/REPO:TAG, a bare REF, or type=local,src=DIR (repeatable, in order)' })
       .option('check', { type: 'boolean', default: false, describe: "run BuildKit's build checks on the Dockerfile and build nothing (exits 1 when something is found)" })
       .example('$0 build . --platform linux/amd64,linux/arm64 -t registry.example.com/app:1.0 --push', 'build two platforms and push an index')
       .example('$0 build . -o type=oci,dest=out -t app:dev', 'write an OCI layout (air-gapped)')
       .example('$0 build . -o type=docker,dest=app.tar,platform=linux/amd64 -t app:dev', 'write a `docker load` tarball')
       .example('$0 build examples/go --base alpine=oci-layout://.ocibake/alpine:3.20.3 --platform linux/amd64,linux/arm64', 'use a local base image')
-      .example('$0 build . --dry-run --platform linux/amd64,linux/arm64', 'show what would run, where and why'),
+      .example('$0 build . --dry-run --platform linux/amd64,linux/arm64', 'show what would run, where and why')
+      .example('$0 build . -t reg/app:1 --push --cache-from reg/app:cache --cache-to type=registry,ref=reg/app:cache,mode=max', 'share the step cache between CI runners through the registry'),
   );
 
 type BuildArgs = FlagsOf<typeof buildFlags>;
@@ -61,6 +64,8 @@ function toOptions(a: BuildArgs, progress: RunBuildOptions['progress']): RunBuil
     annotations,
     cacheDir: a['cache-dir'],
     noCache: a['no-cache'],
+    cacheFrom: a['cache-from'].map((c) => parseCacheSpec('--cache-from', c)),
+    cacheTo: a['cache-to'].map((c) => parseCacheSpec('--cache-to', c)),
     offline: a.offline,
     format: parseFormat(a.format),
     bases: a.base.map(parseBaseOverride),

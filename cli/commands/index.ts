@@ -13,4 +13,5 @@ export const commandLoaders: (() => Promise<CommandModule<object, any>>)[] = [
   async () => (await import('./push.js')).pushCommand,
   async () => (await import('./inspect.js')).inspectCommand,
   async () => (await import('./login.js')).loginCommand,
+  async () => (await import('./cache.js')).cacheCommand,
 ];

@@ -1,4 +1,4 @@
-import { parsePlatform, type BaseOverride, type MediaFormat, type OutputSpec, type SecretSpec } from '../../lib/index.js';
+import { parsePlatform, type BaseOverride, type CacheSpec, type MediaFormat, type OutputSpec, type SecretSpec } from '../../lib/index.js';
 import { badFlag } from './errors.js';
 
 /** `parseKeyValues` splits buildx-style `k=v,k2=v2` (values may not contain commas). */
@@ -54,6 +54,51 @@ export function parseOutputSpec(text: string): OutputSpec {
         type ? `unknown type "${type}"` : 'missing type=',
         'use type=registry, type=oci,dest=DIR, type=oci-archive,dest=FILE.tar or type=docker,dest=FILE.tar',
       );
+  }
+}
+
+const CACHE_HINT = 'use type=registry,ref=REGISTRY/REPO:TAG[,mode=min|max] or type=local,dest=DIR (--cache-to) / type=local,src=DIR (--cache-from)';
+
+/**
+ * `parseCacheSpec` reads one `--cache-to` or `--cache-from` value as buildx does:
+ * `type=registry,ref=R[,mode=min|max][,ignore-error=true][,compression=gzip][,image-manifest=…][,oci-mediatypes=…]`,
+ * `type=local,dest=DIR` (to) or `type=local,src=DIR` (from), or a bare reference meaning
+ * `type=registry,ref=REF`. `mode` defaults to `min`, as in buildx. Types ocibake has no backend
+ * for (gha, s3, azblob, inline) are refused with what to use instead.
+ */
+export function parseCacheSpec(flag: '--cache-to' | '--cache-from', text: string): CacheSpec {
+  const kv = text.includes('=') ? parseKeyValues(flag, text) : new Map([['type', 'registry'], ['ref', text]]);
+  const type = kv.get('type') ?? (kv.has('ref') ? 'registry' : undefined);
+  const mode = kv.get('mode') ?? 'min';
+  if (mode !== 'min' && mode !== 'max') throw badFlag(flag, text, `mode must be min or max, not "${mode}"`, 'mode=max also keeps build-stage steps');
+  const compression = kv.get('compression');
+  if (compression !== undefined && compression !== 'gzip' && compression !== 'uncompressed') {
+    throw badFlag(flag, text, `compression=${compression} is not supported`, 'cache layers are the build’s own gzip layers; drop compression= or use gzip');
+  }
+  const ignoreError = kv.get('ignore-error') === 'true';
+  for (const k of kv.keys()) {
+    if (!['type', 'ref', 'mode', 'dest', 'src', 'tag', 'ignore-error', 'compression', 'compression-level', 'force-compression', 'image-manifest', 'oci-mediatypes'].includes(k)) {
+      throw badFlag(flag, text, `unknown key "${k}"`, CACHE_HINT);
+    }
+  }
+  switch (type) {
+    case 'registry': {
+      const ref = kv.get('ref');
+      if (!ref) throw badFlag(flag, text, 'type=registry needs ref=', 'e.g. type=registry,ref=ghcr.io/org/app:buildcache,mode=max');
+      return { type: 'registry', ref, mode, ignoreError };
+    }
+    case 'local': {
+      const dir = flag === '--cache-to' ? kv.get('dest') : kv.get('src');
+      if (!dir) throw badFlag(flag, text, `type=local needs ${flag === '--cache-to' ? 'dest' : 'src'}=`, `e.g. ${flag} type=local,${flag === '--cache-to' ? 'dest' : 'src'}=/tmp/.ocibake-cache`);
+      return { type: 'local', dir, tag: kv.get('tag') ?? 'latest', mode, ignoreError };
+    }
+    case 'gha':
+    case 's3':
+    case 'azblob':
+    case 'inline':
+      throw badFlag(flag, text, `type=${type} has no ocibake backend`, type === 'gha' ? 'use type=local with actions/cache, or type=registry (e.g. ghcr.io)' : CACHE_HINT);
+    default:
+      throw badFlag(flag, text, type ? `unknown type "${type}"` : 'missing type=', CACHE_HINT);
   }
 }
 

@@ -1,4 +1,6 @@
 import { sandboxReport } from '../sandbox/caps.js';
+import type { CacheEntry } from '../step-cache/cache-artifact.js';
+import { loadCaches, type CacheImports } from '../step-cache/cache-import.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { FileHasher } from '../context/entries-digest.js';
 import { checkFailure } from '../dockerfile/checks/index.js';
@@ -7,7 +9,7 @@ import { putArtifact } from '../image/load.js';
 import type { Artifact } from '../image/types.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { BuildPlan } from '../plan/types.js';
-import { noProgress } from '../progress.js';
+import { noProgress, type ProgressSink } from '../progress.js';
 import { CacheStore } from '../store/cache-store.js';
 import { RoutingReader } from '../store/routing-reader.js';
 import type { BuildResult, PlatformImage } from '../output/publisher.js';
@@ -29,6 +31,8 @@ export interface BuildOutcome extends BuildResult {
   images: PlatformImage[];
   plan: BuildPlan;
   stats: BuildStats;
+  /** What `--cache-to` exports, and the `--cache-from` caches it was loaded with (to merge into the same ref). */
+  cache: { exports: Map<string, { entry: CacheEntry; inImage: boolean }>; imports?: CacheImports | undefined };
   /** Removes the build's scratch directory (and closes a registry client the build opened itself). */
   close(): Promise<void>;
 }
@@ -56,6 +60,8 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     if (tmpRoot) await rm(tmpRoot, { recursive: true, force: true });
   };
   try {
+    // First: while it exists, `cache prune` leaves this cache alone.
+    tmpRoot = await mkdtemp(dirs.buildTmpPrefix);
     const executor = pickExecutor(o.executor ?? 'auto', dirs.snapshots);
     if (executor.kind === 'host' && executor.why) progress({ type: 'warning', message: `RUN steps use the host's toolchains (--executor=host): ${executor.why}` });
     if (executor.kind === 'image') {
@@ -74,12 +80,12 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     for (const w of plan.warnings) progress({ type: 'warning', message: w.message, file: w.file, line: w.line });
     progress({ type: 'plan', platforms: plan.targets.map((t) => formatPlatform(t.platform)), stages: plan.instances.map((i) => ({ key: i.key, kind: i.kind, reason: i.reason })) });
     const settings = { format: o.format ?? 'oci', sourceDateEpoch: plan.sourceDateEpoch ?? 0, level: o.compressionLevel ?? 6, noCache: o.noCache ?? false } as const;
-    tmpRoot = await mkdtemp(dirs.buildTmpPrefix);
     const store = new RoutingReader({ first: [cache] });
 
-    // 2. Stages.
+    // 2. Stages, skipping the steps a --cache-from cache has.
+    const imports = await importCaches(o, executor.kind, client, progress);
     const input = { plan, dockerfile, contextDir, ignore, tmpDir: tmpRoot, dirs, cache, store, resolver, hasher: new FileHasher(), settings, progress };
-    const built = executor.kind === 'image' ? await imageStages({ ...input, caps: executor.caps }, o) : await hostStages(input, o);
+    const built = executor.kind === 'image' ? await imageStages({ ...input, caps: executor.caps, imports }, o) : await hostStages(input, o);
 
     // 3. One image per platform, then one image or an index over them, in the cache.
     const images = plan.targets.map((t) => {
@@ -90,9 +96,21 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     const root: Artifact = images.length === 1 && !o.index ? images[0]!.image : buildIndex(images.map((i) => i.image), { format: settings.format });
     await putArtifact(cache, root);
     if (root.kind === 'index') progress({ type: 'index', digest: root.descriptor.digest, mediaType: root.descriptor.mediaType });
-    return { root, store, images, plan, stats: { ...built.stats, durationMs: Date.now() - t0 }, close };
+    return { root, store, images, plan, stats: { ...built.stats, durationMs: Date.now() - t0 }, cache: { exports: built.cacheExports ?? new Map(), imports }, close };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/** `--cache-from` for the image executor; the host executor has no step cache to share, and --offline reads no registry. */
+async function importCaches(o: BuildOptions, executor: 'image' | 'host', client: () => RegistryClient, progress: ProgressSink): Promise<CacheImports | undefined> {
+  const specs = o.cacheFrom ?? [];
+  if (executor === 'host' && (specs.length || o.cacheTo?.length)) {
+    progress({ type: 'warning', message: '--cache-from and --cache-to need the image executor; --executor=host keeps its cache on this machine only' });
+    return undefined;
+  }
+  const usable = o.offline ? specs.filter((s) => s.type === 'local') : specs;
+  if (usable.length < specs.length) progress({ type: 'warning', message: '--offline: registry caches in --cache-from are not read' });
+  return usable.length ? loadCaches(usable, { client, progress, signal: o.signal }) : undefined;
 }

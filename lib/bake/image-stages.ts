@@ -19,6 +19,7 @@ import { CacheLocks } from '../stages/run-mounts.js';
 import { snapshotOps } from '../stages/snapshot-ops.js';
 import type { LayerSettings } from '../stages/stage-context.js';
 import { runStages } from '../stages/stage-runner.js';
+import type { CacheImports } from '../step-cache/cache-import.js';
 import { StepRecords } from '../stages/step-records.js';
 import type { BuildOptions } from './options.js';
 import type { StagesBuilt } from './stage-results.js';
@@ -37,6 +38,7 @@ export interface ImageStagesInput {
   hasher: FileHasher;
   settings: LayerSettings;
   caps: SandboxCaps;
+  imports?: CacheImports | undefined;
   progress: ProgressSink;
 }
 
@@ -74,6 +76,8 @@ export async function imageStages(i: ImageStagesInput, o: BuildOptions): Promise
     runLimit: pLimit(o.concurrency ?? availableParallelism()),
     noEmulation: o.noEmulation ?? false,
     crossEnv: o.crossEnv ?? false,
+    imports: i.imports,
+    exportMode: o.cacheTo?.length ? (o.cacheTo.some((c) => c.mode === 'max') ? 'max' : 'min') : undefined,
     progress: i.progress,
     signal: o.signal,
   });
@@ -86,6 +90,7 @@ export async function imageStages(i: ImageStagesInput, o: BuildOptions): Promise
   const st = outcome.stats;
   return {
     finals,
+    cacheExports: outcome.exports,
     stats: {
       executor: 'image',
       sandbox: sandboxReport(i.caps),
@@ -93,6 +98,7 @@ export async function imageStages(i: ImageStagesInput, o: BuildOptions): Promise
       stepsCached: st.stepsCached,
       layersWritten: st.layersWritten,
       layersReused: st.layersReused,
+      stepsImported: st.stepsImported,
       runsEmulated: st.runsEmulated,
       emulatedMs: st.emulatedMs,
       // In the order the platforms were asked for, not the order they finished.

@@ -7,6 +7,7 @@ import type { ProgressSink } from '../progress.js';
 import type { RegistryClient } from '../../registry/index.js';
 import type { RegistryFlags } from '../connect/registry-client.js';
 import type { ExecutorChoice } from './pick-executor.js';
+import type { CacheSpec } from '../step-cache/cache-spec.js';
 
 /** `BuildOptions` is everything `ocibake build` takes that shapes the image, as a library call. */
 export interface BuildOptions {
@@ -42,6 +43,10 @@ export interface BuildOptions {
   noEmulation?: boolean | undefined;
   /** ocibake's cross-compilation help (GOOS/GOARCH/CC=zig cc …) in stages that declare TARGET* args; BuildKit has none. */
   crossEnv?: boolean | undefined;
+  /** `--cache-from`: caches other builds exported, in order; a step found in one does not run. */
+  cacheFrom?: readonly CacheSpec[] | undefined;
+  /** `--cache-to`: where this build's step results go (collected during the build, written after the outputs). */
+  cacheTo?: readonly CacheSpec[] | undefined;
   /** Stage instances run at once; default the number of cores. */
   concurrency?: number | undefined;
   /** gzip level for new layers (default 6). */

@@ -7,13 +7,16 @@ import type { Published } from '../output/publisher.js';
 import type { RegistryClient } from '../../registry/index.js';
 import { build, type BuildOutcome } from './build.js';
 import type { BuildStats } from './stage-results.js';
+import { exportCache, type ExportedCache } from '../step-cache/cache-export.js';
+import { describeCache } from '../step-cache/cache-spec.js';
+import { StepCacheError } from '../step-cache/errors.js';
 import { effectiveOutputs, type RunBuildOptions } from './options.js';
 
 function buildFacts(st: BuildStats): Record<string, unknown> {
   return {
     executor: st.executor,
     ...(st.sandbox ? { sandbox: st.sandbox } : {}),
-    steps: { run: st.stepsRun, cached: st.stepsCached },
+    steps: { run: st.stepsRun, cached: st.stepsCached, ...(st.stepsImported ? { imported: st.stepsImported } : {}) },
     layers: { written: st.layersWritten, reused: st.layersReused },
     ...(st.runsEmulated ? { emulated: { runs: st.runsEmulated, ms: st.emulatedMs, platforms: st.emulatedPlatforms } } : {}),
   };
@@ -25,6 +28,8 @@ export interface RunBuildSummary {
   digest: string;
   mediaType: string;
   outputs: Published[];
+  /** What `--cache-to` wrote. */
+  caches: ExportedCache[];
 }
 
 /**
@@ -53,12 +58,35 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildSummary> {
   let outcome: BuildOutcome | undefined;
   try {
     outcome = await build({ ...o, registryClient });
+    // The cache first: its layers are the image's, so the image push then mounts what the cache uploaded.
+    const caches = await exportCaches(o, outcome, registryClient);
     const outputs = await publisher.publish(outcome, o.tags ?? [], { progress: o.progress, signal: o.signal, concurrency: o.registry?.concurrency });
     o.progress?.({ type: 'done', durationMs: Date.now() - started });
     const root = outcome.root.descriptor;
-    return { outcome: { images: outcome.images, stats: outcome.stats }, digest: root.digest, mediaType: root.mediaType, outputs };
+    return { outcome: { images: outcome.images, stats: outcome.stats }, digest: root.digest, mediaType: root.mediaType, outputs, caches };
   } finally {
     await outcome?.close();
     await client?.close();
   }
+}
+
+/** `--cache-to`: each cache gets the steps its mode keeps; `ignore-error=true` makes a failed export a warning. */
+async function exportCaches(o: RunBuildOptions, outcome: BuildOutcome, client: () => RegistryClient): Promise<ExportedCache[]> {
+  const out: ExportedCache[] = [];
+  for (const spec of o.cacheTo ?? []) {
+    const entries = new Map([...outcome.cache.exports].filter(([, x]) => spec.mode === 'max' || x.inImage).map(([k, x]) => [k, x.entry]));
+    try {
+      out.push(await exportCache(spec, entries, { store: outcome.store, client, prior: outcome.cache.imports?.entriesOf(spec), progress: o.progress, signal: o.signal, concurrency: o.registry?.concurrency }));
+    } catch (err) {
+      o.signal?.throwIfAborted();
+      if (!spec.ignoreError) {
+        throw new StepCacheError('OCIBAKE_CACHE_EXPORT', `exporting the build cache to ${describeCache(spec)}: ${(err as Error).message}`, {
+          cause: err,
+          hint: (err as { hint?: string }).hint ?? 'nothing was published; add ignore-error=true to --cache-to to publish the image even when the cache cannot be written',
+        });
+      }
+      o.progress?.({ type: 'warning', message: `the build cache was not exported to ${describeCache(spec)}: ${(err as Error).message}` });
+    }
+  }
+  return out;
 }

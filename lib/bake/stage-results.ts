@@ -1,5 +1,6 @@
 import type { Image } from '../image/types.js';
 import type { SandboxReport } from '../sandbox/caps.js';
+import type { CacheEntry } from '../step-cache/cache-artifact.js';
 
 /** `BuildStats` counts what a build did, for the summary and the metadata file. */
 export interface BuildStats {
@@ -11,6 +12,8 @@ export interface BuildStats {
   stepsCached: number;
   layersWritten: number;
   layersReused: number;
+  /** Steps whose results came from a `--cache-from` cache (counted in `stepsCached` too). */
+  stepsImported?: number | undefined;
   /** RUN steps executed through binfmt emulation, their time, and for which platforms. */
   runsEmulated: number;
   emulatedMs: number;
@@ -22,4 +25,6 @@ export interface BuildStats {
 export interface StagesBuilt {
   finals: Map<string, { image: Image; base?: { name: string; digest: string } | undefined }>;
   stats: Omit<BuildStats, 'durationMs'>;
+  /** Step results for `--cache-to` (the image executor only). */
+  cacheExports?: Map<string, { entry: CacheEntry; inImage: boolean }> | undefined;
 }

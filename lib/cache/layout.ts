@@ -1,5 +1,7 @@
 import { homedir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isProcessAlive, processTag } from '../io/process-identity.js';
 
 /** `defaultCacheDir` is `$OCIBAKE_CACHE`, else `$XDG_CACHE_HOME/ocibake`, else `~/.cache/ocibake`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -67,8 +69,26 @@ export class CacheLayout {
     return env['OCIBAKE_TOOL_CACHE'] ? resolve(env['OCIBAKE_TOOL_CACHE']) : join(this.root, 'tools');
   }
 
-  /** Prefix of a build's scratch directory (`mkdtemp` adds a random suffix). */
+  /**
+   * Prefix of a build's scratch directory (`mkdtemp` adds a random suffix). It names the process,
+   * so `cache prune` can tell a running build's directory from one a killed build left.
+   */
   get buildTmpPrefix(): string {
-    return join(this.root, 'tmp-build-');
+    return join(this.root, `tmp-build-${processTag()}-`);
+  }
+
+  /** `buildDirs` lists the builds' scratch directories, and whether the build that made each still runs. */
+  buildDirs(): { path: string; pid: number; running: boolean }[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.root);
+    } catch {
+      return [];
+    }
+    return names.flatMap((n) => {
+      const m = /^tmp-build-(\d+)-(\d+)-/.exec(n);
+      if (!m) return n.startsWith('tmp-build-') ? [{ path: join(this.root, n), pid: 0, running: false }] : [];
+      return [{ path: join(this.root, n), pid: Number(m[1]), running: isProcessAlive(Number(m[1]), m[2]!) }];
+    });
   }
 }

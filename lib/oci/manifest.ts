@@ -196,7 +196,8 @@ export function parseImageConfig(bytes: Uint8Array, where: string): ImageConfig 
   return doc as unknown as ImageConfig;
 }
 
-function checkDescriptor(d: unknown, what: string): void {
+/** `checkDescriptor` throws unless `d` has the mediaType, digest and size every descriptor needs. */
+export function checkDescriptor(d: unknown, what: string): void {
   const o = d as Record<string, unknown> | null;
   const ok =
     o !== null &&

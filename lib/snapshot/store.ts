@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive, processTag } from '../io/process-identity.js';
 import { SnapshotError } from './errors.js';
 import { readMeta, writeMeta, type SnapshotMeta } from './meta.js';
 import type { SnapshotMode } from './mode.js';
@@ -111,7 +111,7 @@ export class SnapshotStore {
     let removed = 0;
     for (const name of await readdir(tmp).catch(() => [])) {
       const m = /^(?:build|scratch|trash)-(\d+)-(\d+)-/.exec(name);
-      if (m && ownerAlive(Number(m[1]), m[2]!)) continue;
+      if (m && isProcessAlive(Number(m[1]), m[2]!)) continue;
       await rm(join(tmp, name), { recursive: true, force: true });
       removed++;
     }
@@ -156,7 +156,7 @@ export class SnapshotStore {
   }
 
   async #tmpDir(kind: 'build' | 'scratch' | 'trash'): Promise<string> {
-    const dir = join(this.#base, TMP, `${kind}-${process.pid}-${startTime(process.pid) ?? '0'}-${randomBytes(6).toString('hex')}`);
+    const dir = join(this.#base, TMP, `${kind}-${processTag()}-${randomBytes(6).toString('hex')}`);
     await mkdir(dir, { recursive: true });
     return dir;
   }
@@ -165,25 +165,4 @@ export class SnapshotStore {
 function checkId(id: string): string {
   if (!ID.test(id)) throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `snapshot id ${JSON.stringify(id)} is not [A-Za-z0-9._-]{1,128}`, { hint: 'use the hex of a digest (no "sha256:" prefix)' });
   return id;
-}
-
-/** A pid's start time (clock ticks since boot, /proc/<pid>/stat field 22) tells it from a later process given the same pid. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses; fields after its last ')' are plain.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function ownerAlive(pid: number, started: string): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  const now = startTime(pid);
-  return now === undefined || started === '0' || now === started;
 }

@@ -12,7 +12,8 @@ import type { StepRecord } from './step-records.js';
 
 /** Where a COPY/ADD reads: a tree, and what identifies its content for the step's cache key. */
 export interface CopySourceTree {
-  tree: Tree;
+  /** The files; asked for only when the step runs, so a cached COPY --from never unpacks its source. */
+  tree: () => Promise<Tree>;
   /** For another stage or an image: its key or digest. Undefined for the build context, whose files are hashed. */
   identity?: string | undefined;
 }
@@ -30,7 +31,7 @@ export async function copyKeyPayload(step: Step, source: CopySourceTree, ctx: St
   if (source.identity !== undefined) return { what, from: source.identity };
   const tmp = await mkdtemp(join(ctx.tmpDir, 'key-'));
   try {
-    const entries = await resolveCopy({ ...spec, chown: undefined }, source.tree, { destIsDir: () => true, tmpDir: tmp });
+    const entries = await resolveCopy({ ...spec, chown: undefined }, await source.tree(), { destIsDir: () => true, tmpDir: tmp });
     return { what, content: await entriesDigest(entries, ctx.hasher) };
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -58,7 +59,7 @@ export async function copyStep(step: Step, source: CopySourceTree, view: () => P
   }
   const tmp = await mkdtemp(join(ctx.tmpDir, 'add-'));
   try {
-    const entries = (await resolveCopy(spec, source.tree, { users, destIsDir: (p) => (p === destAbs ? destIsDir : false), tmpDir: tmp })).filter((e) => e.destPath !== '/');
+    const entries = (await resolveCopy(spec, await source.tree(), { users, destIsDir: (p) => (p === destAbs ? destIsDir : false), tmpDir: tmp })).filter((e) => e.destPath !== '/');
     if (entries.length === 0) return { layer: null };
     const s = ctx.settings;
     const w = await writeCopyLayer(entries, { cache: ctx.cache, memo: ctx.memo, hasher: ctx.hasher, settings: { format: s.format, sourceDateEpoch: s.sourceDateEpoch, level: s.level, compression: 'gzip', noCache: s.noCache } });

@@ -13,6 +13,8 @@ import type { Materializer } from './fs-layers.js';
 import type { CacheLocks } from './run-mounts.js';
 import type { SnapshotOps } from './snapshot-ops.js';
 import type { StepRecords } from './step-records.js';
+import type { CacheMode } from '../step-cache/cache-artifact.js';
+import type { CacheImports } from '../step-cache/cache-import.js';
 
 /** Settings every layer a build writes shares. */
 export interface LayerSettings {
@@ -51,6 +53,10 @@ export interface StageContext {
   noEmulation: boolean;
   /** `--cross-env`: GOOS/GOARCH/CC… for RUNs of stages that declare TARGET* args (see `crossHelp`). */
   crossEnv: boolean;
+  /** `--cache-from`: step results other builds exported; a step found there does not run. */
+  imports?: CacheImports | undefined;
+  /** `--cache-to`'s mode: which step results the build collects for export (`max` writes a layer for every step). */
+  exportMode?: CacheMode | undefined;
   progress: ProgressSink;
   signal?: AbortSignal | undefined;
 }

@@ -2,6 +2,7 @@ import { formatPlatform } from '../oci/platform.js';
 import type { Image } from '../image/types.js';
 import type { BuildPlan, StageInstance, Step } from '../plan/types.js';
 import { SourceTree } from '../context/source-tree.js';
+import type { CacheEntry } from '../step-cache/cache-artifact.js';
 import { DockerfileError } from '../dockerfile/errors.js';
 import { OcibakeError, wrapError } from '../errors.js';
 import { execution, type Execution } from '../sandbox/emulation.js';
@@ -36,12 +37,16 @@ export interface StagesStats {
   layersWritten: number;
   /** Layers a cached step gave back from an earlier build. */
   layersReused: number;
+  /** Steps whose result came from a `--cache-from` cache. */
+  stepsImported: number;
 }
 
 /** What `runStages` returns: every instance built, and counters. */
 export interface StagesOutcome {
   results: Map<string, InstanceResult>;
   stats: StagesStats;
+  /** The step results `--cache-to` exports (empty without `exportMode`); `inImage` marks the final images' steps (`mode=min`). */
+  exports: Map<string, { entry: CacheEntry; inImage: boolean }>;
 }
 
 const sh = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -69,7 +74,8 @@ class StageRunner {
   readonly #inImage = new Set<string>();
   readonly #instances = new Map<string, Promise<InstanceResult>>();
   readonly #steps = new Map<string, Promise<StepRecord & { cached: boolean }>>();
-  readonly #stats: StagesStats = { stepsRun: 0, stepsCached: 0, runsEmulated: 0, emulatedMs: 0, emulatedPlatforms: [], layersWritten: 0, layersReused: 0 };
+  readonly #stats: StagesStats = { stepsRun: 0, stepsCached: 0, runsEmulated: 0, emulatedMs: 0, emulatedPlatforms: [], layersWritten: 0, layersReused: 0, stepsImported: 0 };
+  readonly #exports = new Map<string, { entry: CacheEntry; inImage: boolean }>();
 
   /** Aborted by the caller's signal or by the first failure, so sibling stages stop instead of running on. */
   readonly #stop = new AbortController();
@@ -110,7 +116,7 @@ class StageRunner {
     }
     if (failure !== undefined) throw failure;
     for (const [k, p] of this.#instances) results.set(k, await p);
-    return { results, stats: this.#stats };
+    return { results, stats: this.#stats, exports: this.#exports };
   }
 
   /** `--no-emulation` is decided before anything runs: the first RUN that would need qemu is the error. */
@@ -192,7 +198,7 @@ class StageRunner {
                 if (run.kind === 'emulated') ctx.progress({ type: 'info', message: `[${label}] ${text.slice(0, 80)}: emulated through ${run.handler} (binfmt_misc)` });
                 const m = await materialize();
                 const cross = ctx.crossEnv && inst.targetPlatform && inst.targetArgsUsed.length > 0 ? crossHelp(inst.targetPlatform, this.#plan.buildPlatform) : undefined;
-                return runStep(step, ins, { key: k, snapshots: m.snapshots, view: m.view, instance: inst.key, platform, label: `${platform} ${name}`, execution: run, needsLayer: inImage, mountSource: (index) => this.#mountSource(inst, step, index), cross }, ctx);
+                return runStep(step, ins, { key: k, snapshots: m.snapshots, view: m.view, instance: inst.key, platform, label: `${platform} ${name}`, execution: run, needsLayer: inImage || ctx.exportMode === 'max', mountSource: (index) => this.#mountSource(inst, step, index), cross }, ctx);
               });
               // Only what ran under qemu in this build: a cached emulated step cost nothing.
               if (rec.emulated && !rec.cached) {
@@ -207,10 +213,15 @@ class StageRunner {
             case 'ADD': {
               const source = await this.#copySource(inst, step);
               const k = stepKey(parentKey, ins.kind, await copyKeyPayload(step, source, ctx));
-              rec = await this.#step(k, true, () => {
-                announce();
-                return copyStep(step, source, async () => (await materialize()).view, ctx);
-              });
+              rec = await this.#step(
+                k,
+                inImage,
+                () => {
+                  announce();
+                  return copyStep(step, source, async () => (await materialize()).view, ctx);
+                },
+                { layerOnly: true },
+              );
               key = k;
               break;
             }
@@ -221,12 +232,17 @@ class StageRunner {
                 continue;
               }
               const k = stepKey(parentKey, 'WORKDIR', { path: step.workdir, user: step.user ?? '' });
-              rec = await this.#step(k, true, async () => {
-                announce();
-                const m = await materialize();
-                const owner = step.user ? resolveRunUser(step.user, await text_(m.view, '/etc/passwd'), await text_(m.view, '/etc/group')) : { uid: 0, gid: 0 };
-                return workdirStep(step.workdir, owner, m.view, ctx);
-              });
+              rec = await this.#step(
+                k,
+                inImage,
+                async () => {
+                  announce();
+                  const m = await materialize();
+                  const owner = step.user ? resolveRunUser(step.user, await text_(m.view, '/etc/passwd'), await text_(m.view, '/etc/group')) : { uid: 0, gid: 0 };
+                  return workdirStep(step.workdir, owner, m.view, ctx);
+                },
+                { layerOnly: true },
+              );
               key = k;
               break;
             }
@@ -274,29 +290,60 @@ class StageRunner {
     return ex;
   }
 
-  /** A step once per key per build, and not at all when an earlier build recorded its result (and the result is still there). */
-  #step(key: string, needsLayer: boolean, exec: () => Promise<StepRecord>): Promise<StepRecord & { cached: boolean }> {
+  /**
+   * A step once per key per build, and not at all when an earlier build recorded its result (and
+   * the result is still there) or a `--cache-from` cache has it. `inImage` says the step's result
+   * goes into an image, so it needs a layer (so does every step with `--cache-to …,mode=max`).
+   */
+  #step(key: string, inImage: boolean, exec: () => Promise<StepRecord>, o: { layerOnly?: boolean } = {}): Promise<StepRecord & { cached: boolean }> {
     let p = this.#steps.get(key);
     if (!p) {
+      // COPY and WORKDIR results exist only as layers; a RUN's can be a snapshot alone.
+      const needsLayer = o.layerOnly === true || inImage || this.#ctx.exportMode === 'max';
       p = (async () => {
         const ctx = this.#ctx;
-        if (!ctx.settings.noCache) {
-          const rec = await ctx.records.get(key);
-          if (rec && (await this.#usable(rec, needsLayer))) {
-            this.#stats.stepsCached++;
-            if (rec.layer) this.#stats.layersReused++;
-            return { ...rec, cached: true };
-          }
+        const found = ctx.settings.noCache ? undefined : await this.#cached(key, needsLayer);
+        if (found) {
+          this.#stats.stepsCached++;
+          if (found.layer) this.#stats.layersReused++;
+          this.#collect(key, found, inImage);
+          return { ...found, cached: true };
         }
         const rec = await exec();
         await ctx.records.put(key, rec);
         this.#stats.stepsRun++;
         if (rec.layer) this.#stats.layersWritten++;
+        this.#collect(key, rec, inImage);
         return { ...rec, cached: false };
       })();
       this.#steps.set(key, p);
     }
     return p;
+  }
+
+  /** A step's result from this machine's records, else from an imported cache (its layer routed to that cache). */
+  async #cached(key: string, needsLayer: boolean): Promise<StepRecord | undefined> {
+    const ctx = this.#ctx;
+    const rec = await ctx.records.get(key);
+    if (rec && (await this.#usable(rec, needsLayer))) {
+      await ctx.records.touch(key);
+      return rec;
+    }
+    const imported = ctx.imports?.get(key);
+    if (!imported) return undefined;
+    const { layer, emulated } = imported.entry;
+    // Fetched only if something needs its bytes: a later RUN, a COPY --from, or an output that lacks it.
+    if (layer) ctx.store.route([layer.descriptor], imported.source);
+    this.#stats.stepsImported++;
+    return { layer, emulated };
+  }
+
+  /** What `--cache-to` can export: every step with a layer (or none at all), marked when it is part of a final image. */
+  #collect(key: string, rec: StepRecord, inImage: boolean): void {
+    if (!this.#ctx.exportMode || rec.layer === undefined) return;
+    const had = this.#exports.get(key);
+    const entry = { layer: rec.layer && { descriptor: rec.layer.descriptor, diffId: rec.layer.diffId }, ...(rec.emulated ? { emulated: true } : {}) };
+    this.#exports.set(key, { entry, inImage: inImage || (had?.inImage ?? false) });
   }
 
   async #usable(rec: StepRecord, needsLayer: boolean): Promise<boolean> {
@@ -325,17 +372,18 @@ class StageRunner {
     const ctx = this.#ctx;
     if (step.fromKey) {
       const from = await this.#instance(step.fromKey);
-      const m = await ctx.materializer.materialize(from.key, from.layers);
-      return { tree: new ChainTree(m.view, `stage ${step.fromKey}`), identity: `stage:${from.key}` };
+      const label = `stage ${step.fromKey}`;
+      return { tree: async () => new ChainTree((await ctx.materializer.materialize(from.key, from.layers)).view, label), identity: `stage:${from.key}` };
     }
     if (step.fromImage) {
       const r = await ctx.resolver.resolve(step.fromImage, inst.platform);
       ctx.store.route(r.image.manifest.layers, r.source);
       const layers = r.image.manifest.layers.map((d, i) => ({ blob: { descriptor: d, diffId: r.image.config.rootfs.diff_ids[i]! } }));
-      const m = await ctx.materializer.materialize(`image:${r.image.descriptor.digest}`, layers);
-      return { tree: new ChainTree(m.view, `image ${r.name}`), identity: `image:${r.image.descriptor.digest}` };
+      const id = `image:${r.image.descriptor.digest}`;
+      return { tree: async () => new ChainTree((await ctx.materializer.materialize(id, layers)).view, `image ${r.name}`), identity: id };
     }
-    return { tree: new SourceTree(ctx.contextDir, 'the build context', ctx.ignore) };
+    const context = new SourceTree(ctx.contextDir, 'the build context', ctx.ignore);
+    return { tree: () => Promise.resolve(context) };
   }
 
   async #mountSource(inst: StageInstance, step: Step, index: number): Promise<MountSourceFs> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import type { Descriptor } from '../oci/descriptor.js';
@@ -49,6 +49,12 @@ export class StepRecords {
     } catch {
       return undefined;
     }
+  }
+
+  /** `touch` marks a record used now: `cache prune --filter until=` keeps what builds still use. */
+  async touch(key: string): Promise<void> {
+    const now = new Date();
+    await utimes(join(this.#dir, `${key}.json`), now, now).catch(() => {});
   }
 
   async put(key: string, rec: StepRecord): Promise<void> {
