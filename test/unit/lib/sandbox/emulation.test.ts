@@ -5,7 +5,8 @@ import { parsePlatform } from '../../../../lib/oci/platform.js';
 import { SandboxError } from '../../../../lib/sandbox/errors.js';
 
 const amd64 = parsePlatform('linux/amd64');
-const handler = (flags: string, enabled = true) => `${enabled ? 'enabled' : 'disabled'}\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: ${flags}\noffset 0\n`;
+const handler = (flags: string, enabled = true) =>
+  `${enabled ? 'enabled' : 'disabled'}\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: ${flags}\noffset 0\n`;
 
 test('an x86_64 host runs amd64 and 386 natively, nothing else', () => {
   assert.equal(runsNatively(parsePlatform('linux/amd64'), amd64), true);
@@ -23,9 +24,22 @@ test('a foreign platform needs an enabled handler with the F flag; each refusal 
   };
   const arm64 = parsePlatform('linux/arm64');
   if (runsNatively(arm64)) return; // only meaningful on a non-arm64 host
-  assert.deepEqual(execution(arm64, files({ '/proc/sys/fs/binfmt_misc/qemu-aarch64': handler('PF') })), { kind: 'emulated', handler: 'qemu-aarch64', interpreter: '/usr/libexec/qemu-binfmt/aarch64-binfmt-P' });
-  assert.throws(() => execution(arm64, files({ '/proc/sys/fs/binfmt_misc/qemu-aarch64': handler('P') })), (e: unknown) => e instanceof SandboxError && /lacks the F flag/.test(e.message) && /tonistiigi\/binfmt/.test(e.hint ?? ''));
+  assert.deepEqual(execution(arm64, files({ '/proc/sys/fs/binfmt_misc/qemu-aarch64': handler('PF') })), {
+    kind: 'emulated',
+    handler: 'qemu-aarch64',
+    interpreter: '/usr/libexec/qemu-binfmt/aarch64-binfmt-P',
+  });
+  assert.throws(
+    () => execution(arm64, files({ '/proc/sys/fs/binfmt_misc/qemu-aarch64': handler('P') })),
+    (e: unknown) => e instanceof SandboxError && /lacks the F flag/.test(e.message) && /tonistiigi\/binfmt/.test(e.hint ?? ''),
+  );
   assert.throws(() => execution(arm64, files({ '/proc/sys/fs/binfmt_misc/qemu-aarch64': handler('PF', false) })), /disabled/);
-  assert.throws(() => execution(arm64, files({ '/proc/sys/fs/binfmt_misc/status': 'enabled' })), (e: unknown) => e instanceof SandboxError && /qemu-user-static/.test(e.hint ?? ''));
-  assert.throws(() => execution(arm64, files({})), (e: unknown) => e instanceof SandboxError && /mount -t binfmt_misc/.test(e.hint ?? ''));
+  assert.throws(
+    () => execution(arm64, files({ '/proc/sys/fs/binfmt_misc/status': 'enabled' })),
+    (e: unknown) => e instanceof SandboxError && /qemu-user-static/.test(e.hint ?? ''),
+  );
+  assert.throws(
+    () => execution(arm64, files({})),
+    (e: unknown) => e instanceof SandboxError && /mount -t binfmt_misc/.test(e.hint ?? ''),
+  );
 });
