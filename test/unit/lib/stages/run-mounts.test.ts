@@ -415,3 +415,26 @@ test('runMounts: release() gives back every cache lease: a private mount after i
   assert.equal(afterwards.mounts[0]?.kind === 'bind' && afterwards.mounts[0].source, cacheMountDir(c.cacheMountsDir, { id: 'rel', target: '/c' }));
   afterwards.release();
 });
+
+test('runMounts: a mount that fails gives back the cache leases taken before it (a locked cache would wait forever)', async () => {
+  const locks = new CacheLocks();
+  const cache: RunMount = { type: 'cache', target: '/c', id: 'leak', sharing: 'locked', readonly: false };
+  await assert.rejects(runMounts([cache, { type: 'secret', id: 'missing', required: true }], ctx({ locks })), /secret "missing" is required/);
+  const next = await Promise.race([runMounts([cache], ctx({ locks })), sleep(2000).then(() => 'still waiting' as const)]);
+  assert.notEqual(next, 'still waiting', 'the next RUN gets the lock');
+  if (next !== 'still waiting') next.release();
+  // And a shared lease: a private mount afterwards gets the shared dir, so nobody holds it.
+  const c = ctx({ locks });
+  await assert.rejects(
+    runMounts(
+      [
+        { type: 'cache', target: '/s', id: 'leak2', readonly: false },
+        { type: 'bind', target: '/x', source: 'nope', from: 'build', readwrite: false },
+      ],
+      c,
+    ),
+  );
+  const priv = await runMounts([{ type: 'cache', target: '/s', id: 'leak2', sharing: 'private', readonly: false }], ctx({ locks }));
+  assert.equal(priv.mounts[0]?.kind === 'bind' && priv.mounts[0].source, cacheMountDir(c.cacheMountsDir, { id: 'leak2', target: '/s' }));
+  priv.release();
+});
