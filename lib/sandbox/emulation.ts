@@ -39,7 +39,9 @@ const BINFMT = '/proc/sys/fs/binfmt_misc';
  */
 export function execution(platform: Platform, read: (f: string) => string = (f) => readFileSync(f, 'utf8')): Execution {
   if (runsNatively(platform)) return { kind: 'native' };
-  const name = HANDLER[normalizePlatform(platform).architecture];
+  // qemu-user runs Linux binaries only: another OS has no emulator, whatever its CPU.
+  const n = normalizePlatform(platform);
+  const name = n.os === 'linux' ? HANDLER[n.architecture] : undefined;
   const p = formatPlatform(platform);
   if (!name) throw new SandboxError('OCIBAKE_EXEC', `no emulator is known for ${p}`, { hint: 'build that platform on a machine of its architecture, or cross-compile in a FROM --platform=$BUILDPLATFORM stage' });
   let text: string;

@@ -1,5 +1,5 @@
 import { lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { PathFilter } from '../context/entry.js';
 import { ContextError } from '../context/errors.js';
 import { WhiteoutMaker } from '../snapshot/whiteout-maker.js';
@@ -20,15 +20,16 @@ export interface ContextMask {
  * context itself is never written: the mount is read-only, or writable into a throw-away upper).
  */
 export async function contextMask(contextDir: string, source: string, ignore: PathFilter, maskDir: string): Promise<ContextMask> {
-  const rel = source.replace(/^\/+/, '');
   const root = await realpath(contextDir);
   let host: string;
   try {
-    host = await realpath(join(root, rel));
+    host = await realpath(join(root, source.replace(/^\/+/, '')));
   } catch {
     throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} not found in the build context`, { hint: 'check source= (relative to the build context)' });
   }
   if (host !== root && !host.startsWith(root + sep)) throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} points outside the build context (${host})`, { hint: 'a bind mount can only show files inside the build context' });
+  // .dockerignore names the paths the source resolves to (a symlinked source shows its target's files).
+  const rel = relative(root, host).split(sep).join('/');
   if (rel !== '' && ignore.ignores(rel)) throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} is excluded by .dockerignore`, { hint: 'remove the matching line from .dockerignore, or mount another path' });
   const st = await stat(host);
   await mkdir(maskDir, { recursive: true });

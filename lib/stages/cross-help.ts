@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { realpathSync } from 'node:fs';
+import { archInfo } from '../exec/arch-table.js';
 import { crossEnv } from '../exec/cross-env.js';
 import { findZig } from '../exec/tool-lookup.js';
 import type { Platform } from '../oci/platform.js';
@@ -19,7 +20,8 @@ export interface CrossHelp {
  * change what `go generate`, `go run` and `go test` do.
  */
 export function crossHelp(target: Platform, build: Platform): CrossHelp {
-  const zig = findZig();
+  // As pickCCompiler: zig only for Linux targets it can link for (not s390x, loong64); elsewhere CGO stays off.
+  const zig = target.os === 'linux' && archInfo(target)?.zigLinks ? findZig() : undefined;
   const real = zig ? realpathSync(zig) : undefined;
   const env = crossEnv({ target, build, cc: real ? { kind: 'zig', zig: real } : undefined });
   return { env, dirs: real ? [dirname(real)] : [] };

@@ -86,9 +86,19 @@ function linkLowers(dir: string, lowers: readonly string[]): string[] {
  * resolved inside the stage (relative ones against WORKDIR), through its symlinks.
  */
 export async function runMounts(mounts: readonly RunMount[], ctx: RunMountContext): Promise<ResolvedRunMounts> {
+  const releases: (() => void)[] = [];
+  try {
+    return await collectMounts(mounts, ctx, releases);
+  } catch (err) {
+    // A mount that fails after a cache lease was taken must give it back: a locked cache would wait forever.
+    releases.forEach((r) => r());
+    throw err;
+  }
+}
+
+async function collectMounts(mounts: readonly RunMount[], ctx: RunMountContext, releases: (() => void)[]): Promise<ResolvedRunMounts> {
   const out: SandboxMount[] = [];
   const env: Record<string, string> = {};
-  const releases: (() => void)[] = [];
   const target = async (t: string): Promise<string> => ctx.view.resolve(posix.resolve(ctx.workdir, t || '.'), true);
   for (const [i, m] of mounts.entries()) {
     switch (m.type) {

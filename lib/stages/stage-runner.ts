@@ -1,6 +1,8 @@
 import { formatPlatform } from '../oci/platform.js';
 import type { Image } from '../image/types.js';
 import type { BuildPlan, StageInstance, Step } from '../plan/types.js';
+import { entriesDigest } from '../context/entries-digest.js';
+import { resolveCopy } from '../context/resolve-copy.js';
 import { SourceTree } from '../context/source-tree.js';
 import type { CacheEntry } from '../step-cache/cache-artifact.js';
 import { DockerfileError } from '../dockerfile/errors.js';
@@ -362,7 +364,9 @@ class StageRunner {
       ins.mounts.map(async (m, index) => {
         const from = step.mounts?.find((x) => x.index === index);
         const source = from?.fromKey ? (await this.#instance(from.fromKey)).key : from?.fromImage ? `image:${(await this.#ctx.resolver.resolve(from.fromImage, inst.platform)).image.descriptor.digest}` : undefined;
-        return { ...m, source: m.type === 'bind' && !source ? `context:${m.source ?? '.'}` : m.type === 'bind' ? `${source}:${m.source ?? '/'}` : (m as { source?: string }).source, from: source };
+        // A bind of the build context is keyed by the files it shows, as BuildKit does (not only by its path).
+        const content = m.type === 'bind' && !source ? await contextMountDigest(this.#ctx, m.source ?? '.') : undefined;
+        return { ...m, source: m.type === 'bind' && !source ? `context:${m.source ?? '.'}` : m.type === 'bind' ? `${source}:${m.source ?? '/'}` : (m as { source?: string }).source, from: source, content };
       }),
     );
     return { command: ins.command, heredocs: ins.heredocs.map((h) => [h.name, h.content]), shell: step.shell, env: Object.entries(step.env).sort(), user: step.user ?? '', workdir: step.workdir, network: ins.network ?? 'default', security: ins.security ?? 'sandbox', mounts, platform: formatPlatform(inst.platform) };
@@ -402,6 +406,16 @@ class StageRunner {
       return { dirs: m.snapshots.map((s) => s.fs), view: m.view, label: `image ${r.name}` };
     }
     throw new OcibakeError('OCIBAKE_INTERNAL', `RUN --mount #${index} has no from= source in the plan`);
+  }
+}
+
+/** The digest of the context files a bind mount of `source` shows (undefined when it shows none: the mount itself then says why). */
+async function contextMountDigest(ctx: StageContext, source: string): Promise<string | undefined> {
+  try {
+    const entries = await resolveCopy({ instruction: 'COPY', sources: [source], dest: '/', workdir: '/' }, new SourceTree(ctx.contextDir, 'the build context', ctx.ignore), { destIsDir: () => true });
+    return await entriesDigest(entries, ctx.hasher);
+  } catch {
+    return undefined;
   }
 }
 
