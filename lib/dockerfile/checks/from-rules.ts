@@ -23,8 +23,12 @@ function expand(word: string, values: ReadonlyMap<string, string>, escape: strin
 export function checkDefaultBaseNames(stages: readonly Stage[], defaults: GlobalScope | undefined, escape: string, out: Reporter): void {
   if (defaults === undefined || !out.enabled('InvalidDefaultArgInFrom')) return;
   for (const s of stages) {
+    // The rule is about ARG defaults: a FROM without a variable is not its business, and
+    // `oci-layout://DIR:tag` is ocibake's own reference form.
+    if (!s.from.image.includes('$')) continue;
     const r = expand(s.from.image, defaults.values, escape);
     if (r === undefined) return;
+    if (r.value.startsWith('oci-layout://')) continue;
     const at = { startLine: s.from.range.startLine, endLine: s.from.range.endLine };
     if (!isValidImageReference(r.value)) out.report('InvalidDefaultArgInFrom', at, MESSAGES.InvalidDefaultArgInFrom(s.from.image));
   }
