@@ -95,7 +95,11 @@ function probe(scratchRoot: string): SandboxCaps | SandboxUnavailable {
     } else {
       mode = 'userns-single';
       mapping = { uids: [{ inner: 0, outer: uid, count: 1 }], gids: [{ inner: 0, outer: process.getgid?.() ?? uid, count: 1 }] };
-      notes.push(!subuid || !subgid ? 'no /etc/subuid and /etc/subgid range for this user: only root exists inside RUN' : 'newuidmap/newgidmap are missing (the uidmap package): only root exists inside RUN');
+      notes.push(
+        !subuid || !subgid
+          ? 'no /etc/subuid and /etc/subgid range for this user: only root exists inside RUN'
+          : 'newuidmap/newgidmap are missing (the uidmap package): only root exists inside RUN',
+      );
     }
   }
   const nsArgs = mode === 'root' ? [] : mapping && mode === 'userns-range' ? unshareMapArgs(mapping) : ['--user', '--map-root-user'];
@@ -105,11 +109,17 @@ function probe(scratchRoot: string): SandboxCaps | SandboxUnavailable {
   try {
     for (const d of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(dir, d));
     const overlay = `${tools.mount} -t overlay overlay -o lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work${overlayOptions} ${dir}/merged`;
-    const kernel = spawnSync(tools.unshare, [...nsArgs, '--mount', '--propagation', 'private', '--', tools.sh, '-c', overlay], { encoding: 'utf8', timeout: 10_000 });
+    const kernel = spawnSync(tools.unshare, [...nsArgs, '--mount', '--propagation', 'private', '--', tools.sh, '-c', overlay], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     if (kernel.status === 0) return { mode, cow: 'overlay', tools, mapping, overlayOptions, notes };
     const why = (kernel.stderr || kernel.error?.message || '').trim().split('\n')[0] ?? '';
-    if (kernel.error || /unshare: (unshare|write) failed|Operation not permitted/.test(why) && !/mount/.test(why)) {
-      return { why: `cannot create namespaces: ${why}`, hint: 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or run as root, or use --executor=host' };
+    if (kernel.error || (/unshare: (unshare|write) failed|Operation not permitted/.test(why) && !/mount/.test(why))) {
+      return {
+        why: `cannot create namespaces: ${why}`,
+        hint: 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or run as root, or use --executor=host',
+      };
     }
     notes.push(`kernel overlayfs failed here (${why})`);
     if (tools.fuseOverlayfs && existsSync('/dev/fuse')) {
@@ -144,10 +154,16 @@ function usernsBlocked(): SandboxUnavailable | undefined {
     };
   }
   if (read('/proc/sys/kernel/unprivileged_userns_clone') === '0') {
-    return { why: 'unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0)', hint: 'sudo sysctl kernel.unprivileged_userns_clone=1, or run as root, or use --executor=host' };
+    return {
+      why: 'unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0)',
+      hint: 'sudo sysctl kernel.unprivileged_userns_clone=1, or run as root, or use --executor=host',
+    };
   }
   if (read('/proc/sys/user/max_user_namespaces') === '0') {
-    return { why: 'user namespaces are disabled (user.max_user_namespaces=0)', hint: 'sudo sysctl user.max_user_namespaces=15000, or run as root, or use --executor=host' };
+    return {
+      why: 'user namespaces are disabled (user.max_user_namespaces=0)',
+      hint: 'sudo sysctl user.max_user_namespaces=15000, or run as root, or use --executor=host',
+    };
   }
   return undefined;
 }

@@ -70,7 +70,14 @@ class DiffWalk {
     this.#upper = upper;
     this.#o = o;
     this.#xattrs = xattrs;
-    this.#exclude = new Set([...(o.exclude ?? [])].map((p) => p.split('/').filter((s) => s !== '' && s !== '.').join('/')));
+    this.#exclude = new Set(
+      [...(o.exclude ?? [])].map((p) =>
+        p
+          .split('/')
+          .filter((s) => s !== '' && s !== '.')
+          .join('/'),
+      ),
+    );
     this.meta = { version: 1, mode: o.mode, opaque: [], whiteouts: [], skippedDevices: [], skippedXattrs: [], unmappedOwners: 0, counts: emptyCounts() };
   }
 
@@ -85,7 +92,16 @@ class DiffWalk {
       // Overlayfs makes whiteouts by linking one shared node, so nlink says nothing here.
       if (st.isCharacterDevice() && st.rdev === 0) {
         this.meta.whiteouts.push(rel);
-        if (await this.#o.lower.entry(rel)) this.entries.push({ path: `/${dir === '' ? '' : `${dir}/`}${WHITEOUT_PREFIX}${name}`, type: 'file', mode: 0, uid: 0, gid: 0, mtime: this.#o.sourceDateEpoch, data: EMPTY });
+        if (await this.#o.lower.entry(rel))
+          this.entries.push({
+            path: `/${dir === '' ? '' : `${dir}/`}${WHITEOUT_PREFIX}${name}`,
+            type: 'file',
+            mode: 0,
+            uid: 0,
+            gid: 0,
+            mtime: this.#o.sourceDateEpoch,
+            data: EMPTY,
+          });
         continue;
       }
       c.entries++;

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   switch (req.op) {
     case 'unpack': {
       const store = new SnapshotStore(req.storeRoot, 'userns');
-      const snap = await store.create(req.id, (fs) => unpackLayerToDiffDir(process.stdin, fs, { mode: 'userns', compression: req.compression, unmappedOwner: 'keep' }));
+      const snap = await store.create(req.id, (fs) =>
+        unpackLayerToDiffDir(process.stdin, fs, { mode: 'userns', compression: req.compression, unmappedOwner: 'keep' }),
+      );
       await reply({ id: snap.id, dir: snap.dir });
       return;
     }

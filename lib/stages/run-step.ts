@@ -77,7 +77,8 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
       env['PATH'] ??= DEFAULT_LINUX_PATH;
       env['HOME'] ??= user.home;
       const secrets = ctx.secrets;
-      const log = (stream: 'stdout' | 'stderr') => new LineBuffer((line) => ctx.progress({ type: 'log', key: site.instance, platform: site.platform, stream, line: secrets.redact(line) }));
+      const log = (stream: 'stdout' | 'stderr') =>
+        new LineBuffer((line) => ctx.progress({ type: 'log', key: site.instance, platform: site.platform, stream, line: secrets.redact(line) }));
       const out = log('stdout');
       const err = log('stderr');
       const sh = await site.view.stat('/bin/sh').catch(() => undefined);
@@ -107,11 +108,24 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
       if (res.exitCode !== 0) {
         const tail = [...out.tail(), ...err.tail()].slice(-15).map((l) => secrets.redact(l));
         const command = ins.command.form === 'exec' ? JSON.stringify(ins.command.argv) : ins.command.text;
-        throw runFailed({ file: ctx.dockerfile, line: ins.range.startLine, command: secrets.redact(command), exitCode: res.exitCode, signal: res.signal, outputTail: tail, stage: site.label });
+        throw runFailed({
+          file: ctx.dockerfile,
+          line: ins.range.startLine,
+          command: secrets.redact(command),
+          exitCode: res.exitCode,
+          signal: res.signal,
+          outputTail: tail,
+          stage: site.label,
+        });
       }
       // The namespace is gone, and its mounts with it; the mount points it had to create are not the RUN's doing.
       await ctx.ops.remove(...(await emptyStubs(res.upper, res.stubs)).map((s) => join(res.upper, s)));
-      const diff = await ctx.ops.diff(res.upper, site.snapshots.map((s) => s.dir), ctx.settings.sourceDateEpoch, []);
+      const diff = await ctx.ops.diff(
+        res.upper,
+        site.snapshots.map((s) => s.dir),
+        ctx.settings.sourceDateEpoch,
+        [],
+      );
       let layer: StepRecord['layer'] = null;
       if (diff.tar) {
         const s = ctx.settings;

@@ -75,7 +75,10 @@ class NamespaceOps implements SnapshotOps {
   readonly mode = 'userns' as const;
   readonly #ns: string[];
 
-  constructor(readonly store: SnapshotStore, caps: SandboxCaps) {
+  constructor(
+    readonly store: SnapshotStore,
+    caps: SandboxCaps,
+  ) {
     this.#ns = caps.mode === 'userns-range' && caps.mapping ? unshareMapArgs(caps.mapping) : ['--user', '--map-root-user'];
     this.#tools = caps.tools;
   }
