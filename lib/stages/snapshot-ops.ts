@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { LayerCompression } from '../layer/decompress.js';
 import { tarStream } from '../layer/tar-writer.js';
 import type { SandboxCaps } from '../sandbox/caps.js';
-import { unshareMapArgs } from '../sandbox/id-map.js';
+import { mappingKey, unshareMapArgs } from '../sandbox/id-map.js';
 import { dyingWithParent, type HostTools } from '../sandbox/tools.js';
 import { ChainView } from '../snapshot/chain-view.js';
 import { diffUpperDir } from '../snapshot/diff.js';
@@ -42,9 +44,16 @@ export interface SnapshotOps {
   sweep(): Promise<number>;
 }
 
-/** `snapshotOps` picks the implementation for the sandbox's isolation mode. */
+/**
+ * `snapshotOps` picks the implementation for the sandbox's isolation mode. Rootless snapshots
+ * live in a store per id mapping (`<storeRoot>/map-<hash>/userns/`): their files are owned by the
+ * host ids the mapping gave them, so after a change of /etc/subuid (or a user gaining a range) the
+ * same snapshot would show its owners as `nobody` (65534), or as root where one uid kept them.
+ */
 export function snapshotOps(caps: SandboxCaps, storeRoot: string): SnapshotOps {
-  return caps.mode === 'root' ? new InProcessOps(new SnapshotStore(storeRoot, 'root')) : new NamespaceOps(new SnapshotStore(storeRoot, 'userns'), caps);
+  if (caps.mode === 'root') return new InProcessOps(new SnapshotStore(storeRoot, 'root'));
+  const map = createHash('sha256').update(mappingKey(caps.mapping)).digest('hex').slice(0, 16);
+  return new NamespaceOps(new SnapshotStore(join(storeRoot, `map-${map}`), 'userns'), caps);
 }
 
 class InProcessOps implements SnapshotOps {
