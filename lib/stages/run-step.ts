@@ -1,5 +1,5 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { RunInstruction } from '../dockerfile/instructions.js';
 import { runFailed } from '../exec/errors.js';
 import { LineBuffer } from '../exec/line-buffer.js';
@@ -124,7 +124,7 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
         res.upper,
         site.snapshots.map((s) => s.dir),
         ctx.settings.sourceDateEpoch,
-        [],
+        { mountParents: stubParents(res.stubs) },
       );
       let layer: StepRecord['layer'] = null;
       if (diff.tar) {
@@ -163,6 +163,13 @@ async function extraMounts(site: RunSite, scratch: string, ctx: StageContext): P
     out.push({ kind: 'bind', source: file, target: '/etc/apt/apt.conf.d/00ocibake-one-uid', file: true, readonly: true });
   }
   return out;
+}
+
+/** Every directory above a mount point the sandbox made: making it copied them up (`DiffOptions.mountParents`). */
+function stubParents(stubs: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const s of stubs) for (let p = posix.dirname(s); p !== '/' && p !== '.'; p = posix.dirname(p)) out.add(p);
+  return [...out];
 }
 
 /** The mount points the sandbox made that are still empty: BuildKit leaves its mount stubs out of the layer. */

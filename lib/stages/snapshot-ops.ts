@@ -28,6 +28,12 @@ export interface UpperResult {
   done: Promise<void>;
 }
 
+/** Image paths the diff treats specially: left out (`exclude`), or left out when unchanged (`mountParents`). */
+export interface DiffPaths {
+  exclude?: readonly string[] | undefined;
+  mountParents?: readonly string[] | undefined;
+}
+
 /**
  * `SnapshotOps` does the snapshot work that needs the build's ids: in-process as root, inside the
  * user namespace (through `ns-worker.ts`) when rootless, where layer owners map to the subordinate
@@ -37,7 +43,8 @@ export interface SnapshotOps {
   readonly store: SnapshotStore;
   readonly mode: SnapshotMode;
   unpack(id: string, blob: Readable, compression: LayerCompression): Promise<Snapshot>;
-  diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult>;
+  /** `diff` turns a RUN's upper dir into its layer; `paths` are `DiffOptions.exclude` and `.mountParents`. */
+  diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, paths?: DiffPaths): Promise<UpperResult>;
   /** `remove` deletes trees (scratch dirs, mount stubs) with the ids that own what is in them. */
   remove(...paths: string[]): Promise<void>;
   /** `sweep` removes what killed builds left in the store's temp dirs, with the ids that own it; returns how many. */
@@ -64,8 +71,14 @@ class InProcessOps implements SnapshotOps {
     return this.store.create(id, (fs) => unpackLayerToDiffDir(blob, fs, { mode: 'root', compression }));
   }
 
-  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult> {
-    const d = await diffUpperDir(upper, { mode: 'root', lower: await ChainView.open(lowers), sourceDateEpoch, exclude: new Set(exclude) });
+  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, paths: DiffPaths = {}): Promise<UpperResult> {
+    const d = await diffUpperDir(upper, {
+      mode: 'root',
+      lower: await ChainView.open(lowers),
+      sourceDateEpoch,
+      exclude: new Set(paths.exclude),
+      mountParents: new Set(paths.mountParents),
+    });
     return { meta: d.meta, skipped: d.skipped, tar: d.entries.length ? tarStream(d.entries, { sourceDateEpoch }) : undefined, done: Promise.resolve() };
   }
 
@@ -104,8 +117,15 @@ class NamespaceOps implements SnapshotOps {
     return snap;
   }
 
-  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult> {
-    const w = this.#start({ op: 'diff', upper, lowers: [...lowers], sourceDateEpoch, exclude: [...exclude] });
+  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, paths: DiffPaths = {}): Promise<UpperResult> {
+    const w = this.#start({
+      op: 'diff',
+      upper,
+      lowers: [...lowers],
+      sourceDateEpoch,
+      exclude: [...(paths.exclude ?? [])],
+      mountParents: [...(paths.mountParents ?? [])],
+    });
     const r = (await w.result) as { meta: SnapshotMeta; empty: boolean; skipped: string[] };
     return { meta: r.meta, skipped: r.skipped, tar: r.empty ? undefined : (w.stdout as AsyncIterable<Uint8Array>), done: w.exit };
   }

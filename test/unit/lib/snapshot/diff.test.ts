@@ -214,3 +214,34 @@ test('diffUpperDir (userns): a RUN in a userxattr overlay inside a user namespac
   ]);
   assert.deepEqual([diff.meta.opaque, diff.meta.whiteouts, diff.meta.mode], [['opt'], ['etc/passwd-hard'], 'userns']);
 });
+
+test('diffUpperDir with mountParents: a directory copied up only to hold a mount point is left out, a changed one stays', async () => {
+  const dir = tempDir();
+  await snapshotDir(join(dir, 'a'), await layerBlob(baseLayer()), { mode: 'root' });
+  const rw = { upper: join(dir, 'run/upper'), work: join(dir, 'run/work') };
+  mkdirSync(rw.upper, { recursive: true });
+  mkdirSync(rw.work, { recursive: true });
+  // Mount points as the sandbox makes them (then removes them from the upper dir), and a RUN's real changes.
+  const script = [
+    'touch "$M/usr/bin/stub" "$M/etc/stub" "$M/home/app/stub" "$M/keep/stub" "$M/run/stub" "$M/opt/sub/stub"',
+    'chmod 0700 "$M/home/app"',
+    'echo new > "$M/keep/new"',
+    'rm "$M/opt/sub/old2"',
+  ].join('\n');
+  inOverlay('root', [join(dir, 'a/fs')], script, rw, join(dir, 'run/merged'));
+  for (const p of ['usr/bin/stub', 'etc/stub', 'home/app/stub', 'keep/stub', 'run/stub', 'opt/sub/stub']) execFileSync('rm', [join(rw.upper, p)]);
+  const lower = await ChainView.open([join(dir, 'a')]);
+  const mountParents = new Set(['/usr', '/usr/bin', '/etc', '/home', '/home/app', '/keep', '/opt', '/opt/sub']);
+  const { entries } = await diffUpperDir(rw.upper, { mode: 'root', lower, sourceDateEpoch: EPOCH, mountParents });
+  // /run is no mount parent: it stays, as any directory a RUN touched does.
+  assert.deepEqual(entries.map(show), [
+    'dir /home',
+    'dir /home/app',
+    'dir /keep',
+    'file /keep/new',
+    'dir /opt',
+    'dir /opt/sub',
+    'file /opt/sub/.wh.old2',
+    'dir /run',
+  ]);
+});
