@@ -20,7 +20,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  *   fs-listings/    directory listings of base layers (is /usr/local/bin a directory?)
  *   stages/         outputs of build stages run on the host (--executor=host)
  *   steps/          step cache key → result records (a RUN, COPY or WORKDIR never runs twice)
- *   snapshots/      layers unpacked for RUN (per isolation mode), and RUN results
+ *   snapshots/      layers unpacked for RUN (root/, or map-<hash>/userns/ per user-namespace id mapping), and RUN results
  *   mounts/         RUN --mount=type=cache directories
  *   tools/          Go and zig build caches (or $OCIBAKE_TOOL_CACHE)
  *   tmp-build-*     one scratch directory per running build, removed at its end

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { rangeMapping, subordinateRange, unshareMapArgs, type IdMapping, type IdRange } from './id-map.js';
 import { findHostTools, type HostTools } from './tools.js';
@@ -10,7 +11,9 @@ import { findHostTools, type HostTools } from './tools.js';
  * - `userns-range`: a normal user with a subordinate id range (/etc/subuid): a user namespace
  *   maps root to the user and ids 1…65536 to the range, so packages can own files as `_apt` etc.
  * - `userns-single`: a normal user without a range: only root exists inside. apt works with
- *   `APT::Sandbox::User "root"`; a package that ships files owned by other users does not.
+ *   `APT::Sandbox::User "root"` (ocibake mounts it in); what needs another id does not: `chown`
+ *   to it fails with "Invalid argument", a RUN under a non-root USER is refused before it starts
+ *   (`oneUidLimit`), and files a RUN creates or rewrites belong to root in its layer.
  */
 export type IsolationMode = 'root' | 'userns-range' | 'userns-single';
 
@@ -28,6 +31,8 @@ export interface SandboxCaps {
   overlayOptions: string;
   /** Why a better mode was not available, for `--debug` and the metadata file. */
   notes: string[];
+  /** In `userns-single` mode: what would give this user a subordinate id range (for error hints). */
+  rangeFix?: string | undefined;
 }
 
 /** `SandboxReport` is what a build says about its sandbox, in `--debug` output and the metadata file. */
@@ -82,6 +87,7 @@ function probe(scratchRoot: string): SandboxCaps | SandboxUnavailable {
   const uid = process.getuid?.() ?? -1;
   let mode: IsolationMode;
   let mapping: IdMapping | undefined;
+  let rangeFix: string | undefined;
   if (uid === 0) mode = 'root';
   else {
     const blocked = usernsBlocked();
@@ -95,7 +101,16 @@ function probe(scratchRoot: string): SandboxCaps | SandboxUnavailable {
     } else {
       mode = 'userns-single';
       mapping = { uids: [{ inner: 0, outer: uid, count: 1 }], gids: [{ inner: 0, outer: process.getgid?.() ?? uid, count: 1 }] };
-      notes.push(!subuid || !subgid ? 'no /etc/subuid and /etc/subgid range for this user: only root exists inside RUN' : 'newuidmap/newgidmap are missing (the uidmap package): only root exists inside RUN');
+      notes.push(
+        !subuid || !subgid
+          ? 'no /etc/subuid and /etc/subgid range for this user: only root exists inside RUN'
+          : 'newuidmap/newgidmap are missing (the uidmap package): only root exists inside RUN',
+      );
+      const name = userInfo().username;
+      rangeFix =
+        !subuid || !subgid
+          ? `give ${name} a subordinate id range (pick one no other line of /etc/subuid uses): sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${name}`
+          : 'install newuidmap and newgidmap: sudo apt-get install uidmap';
     }
   }
   const nsArgs = mode === 'root' ? [] : mapping && mode === 'userns-range' ? unshareMapArgs(mapping) : ['--user', '--map-root-user'];
@@ -105,17 +120,23 @@ function probe(scratchRoot: string): SandboxCaps | SandboxUnavailable {
   try {
     for (const d of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(dir, d));
     const overlay = `${tools.mount} -t overlay overlay -o lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work${overlayOptions} ${dir}/merged`;
-    const kernel = spawnSync(tools.unshare, [...nsArgs, '--mount', '--propagation', 'private', '--', tools.sh, '-c', overlay], { encoding: 'utf8', timeout: 10_000 });
-    if (kernel.status === 0) return { mode, cow: 'overlay', tools, mapping, overlayOptions, notes };
+    const kernel = spawnSync(tools.unshare, [...nsArgs, '--mount', '--propagation', 'private', '--', tools.sh, '-c', overlay], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    if (kernel.status === 0) return { mode, cow: 'overlay', tools, mapping, overlayOptions, notes, rangeFix };
     const why = (kernel.stderr || kernel.error?.message || '').trim().split('\n')[0] ?? '';
-    if (kernel.error || /unshare: (unshare|write) failed|Operation not permitted/.test(why) && !/mount/.test(why)) {
-      return { why: `cannot create namespaces: ${why}`, hint: 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or run as root, or use --executor=host' };
+    if (kernel.error || (/unshare: (unshare|write) failed|Operation not permitted/.test(why) && !/mount/.test(why))) {
+      return {
+        why: `cannot create namespaces: ${why}`,
+        hint: 'allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or run as root, or use --executor=host',
+      };
     }
     notes.push(`kernel overlayfs failed here (${why})`);
     if (tools.fuseOverlayfs && existsSync('/dev/fuse')) {
       const fuse = `${tools.fuseOverlayfs} -o lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work ${dir}/merged`;
       const r = spawnSync(tools.unshare, [...nsArgs, '--mount', '--propagation', 'private', '--', tools.sh, '-c', fuse], { encoding: 'utf8', timeout: 10_000 });
-      if (r.status === 0) return { mode, cow: 'fuse-overlayfs', tools, mapping, overlayOptions: '', notes };
+      if (r.status === 0) return { mode, cow: 'fuse-overlayfs', tools, mapping, overlayOptions: '', notes, rangeFix };
       notes.push(`fuse-overlayfs failed too (${(r.stderr || '').trim().split('\n')[0] ?? ''})`);
     }
     return {
@@ -126,6 +147,14 @@ function probe(scratchRoot: string): SandboxCaps | SandboxUnavailable {
     spawnSync('rm', ['-rf', dir]);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `oneUidLimit` explains the `userns-single` limit for an error's hint: only root exists inside
+ * RUN, so another id (a USER, a chown target, apt's `_apt`) cannot be used, and how to lift it.
+ */
+export function oneUidLimit(c: SandboxCaps): string {
+  return `RUN isolation here is userns-single, a user namespace that maps only root: switching to another user, or chown/chgrp to another id, fails ("Invalid argument"). To lift it, ${c.rangeFix ?? 'give this user a /etc/subuid and /etc/subgid range'}; or run ocibake as root`;
 }
 
 /** Ubuntu (23.10+) can forbid unprivileged user namespaces through AppArmor; say how to allow them. */
@@ -144,10 +173,16 @@ function usernsBlocked(): SandboxUnavailable | undefined {
     };
   }
   if (read('/proc/sys/kernel/unprivileged_userns_clone') === '0') {
-    return { why: 'unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0)', hint: 'sudo sysctl kernel.unprivileged_userns_clone=1, or run as root, or use --executor=host' };
+    return {
+      why: 'unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0)',
+      hint: 'sudo sysctl kernel.unprivileged_userns_clone=1, or run as root, or use --executor=host',
+    };
   }
   if (read('/proc/sys/user/max_user_namespaces') === '0') {
-    return { why: 'user namespaces are disabled (user.max_user_namespaces=0)', hint: 'sudo sysctl user.max_user_namespaces=15000, or run as root, or use --executor=host' };
+    return {
+      why: 'user namespaces are disabled (user.max_user_namespaces=0)',
+      hint: 'sudo sysctl user.max_user_namespaces=15000, or run as root, or use --executor=host',
+    };
   }
   return undefined;
 }

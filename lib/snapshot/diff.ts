@@ -7,7 +7,9 @@ import type { ChainView } from './chain-view.js';
 import { insideId, type IdMap } from './id-map.js';
 import { byteOrder, emptyCounts, sortMeta, type SnapshotMeta } from './meta.js';
 import { isOverlayXattr, opaqueXattr, type SnapshotMode } from './mode.js';
+import { runTool } from './tools.js';
 import { readTreeXattrs } from './tree-xattrs.js';
+import { parseXattrDump } from './xattr-dump.js';
 
 /** Options for `diffUpperDir`. */
 export interface DiffOptions {
@@ -18,6 +20,14 @@ export interface DiffOptions {
   sourceDateEpoch: number;
   /** Image paths to leave out with everything under them: mount-point stubs made for the RUN (`/proc`, `/etc/resolv.conf`). */
   exclude?: ReadonlySet<string> | undefined;
+  /**
+   * Image paths of directories the sandbox made mount points in (the parents of `/etc/resolv.conf`
+   * in an image without one, of the one-uid apt setting). Creating the mount point copied them up,
+   * so they are left out when that is all that happened: nothing of theirs is in the layer, they
+   * are not opaque, and mode, owner and xattrs equal the lower directory's (only the mtime moved).
+   * Without this, a RUN's layer would depend on how ocibake isolated it.
+   */
+  mountParents?: ReadonlySet<string> | undefined;
   /** The user namespace the RUN ran in; on-disk owners are translated to the ids it showed (`insideId`). */
   idMap?: IdMap | undefined;
 }
@@ -64,13 +74,20 @@ class DiffWalk {
   readonly #o: DiffOptions;
   readonly #xattrs: Map<string, Map<string, Buffer>>;
   readonly #exclude: Set<string>;
+  readonly #mountParents: Set<string>;
   readonly #inodes = new Map<number, string>();
 
   constructor(upper: string, o: DiffOptions, xattrs: Map<string, Map<string, Buffer>>) {
     this.#upper = upper;
     this.#o = o;
     this.#xattrs = xattrs;
-    this.#exclude = new Set([...(o.exclude ?? [])].map((p) => p.split('/').filter((s) => s !== '' && s !== '.').join('/')));
+    const rel = (p: string): string =>
+      p
+        .split('/')
+        .filter((s) => s !== '' && s !== '.')
+        .join('/');
+    this.#exclude = new Set([...(o.exclude ?? [])].map(rel));
+    this.#mountParents = new Set([...(o.mountParents ?? [])].map(rel));
     this.meta = { version: 1, mode: o.mode, opaque: [], whiteouts: [], skippedDevices: [], skippedXattrs: [], unmappedOwners: 0, counts: emptyCounts() };
   }
 
@@ -85,19 +102,37 @@ class DiffWalk {
       // Overlayfs makes whiteouts by linking one shared node, so nlink says nothing here.
       if (st.isCharacterDevice() && st.rdev === 0) {
         this.meta.whiteouts.push(rel);
-        if (await this.#o.lower.entry(rel)) this.entries.push({ path: `/${dir === '' ? '' : `${dir}/`}${WHITEOUT_PREFIX}${name}`, type: 'file', mode: 0, uid: 0, gid: 0, mtime: this.#o.sourceDateEpoch, data: EMPTY });
+        if (await this.#o.lower.entry(rel))
+          this.entries.push({
+            path: `/${dir === '' ? '' : `${dir}/`}${WHITEOUT_PREFIX}${name}`,
+            type: 'file',
+            mode: 0,
+            uid: 0,
+            gid: 0,
+            mtime: this.#o.sourceDateEpoch,
+            data: EMPTY,
+          });
         continue;
       }
       c.entries++;
       const base = this.#base(rel, st);
       if (st.isDirectory()) {
         c.dirs++;
+        const at = this.entries.length;
         this.entries.push({ ...base, type: 'dir' });
-        if (this.#xattrs.get(rel)?.get(opaqueXattr(this.#o.mode))?.toString('latin1') === 'y' && (await this.#o.lower.entry(rel))?.stats.isDirectory()) {
+        const opaque =
+          this.#xattrs.get(rel)?.get(opaqueXattr(this.#o.mode))?.toString('latin1') === 'y' && (await this.#o.lower.entry(rel))?.stats.isDirectory() === true;
+        if (opaque) {
           this.meta.opaque.push(rel);
           this.entries.push({ path: `/${rel}/${OPAQUE_MARKER}`, type: 'file', mode: 0, uid: 0, gid: 0, mtime: this.#o.sourceDateEpoch, data: EMPTY });
         }
         await this.walk(rel);
+        if (!opaque && this.entries.length === at + 1 && this.#mountParents.has(rel) && (await this.#sameAsLower(rel, st))) {
+          this.entries.length = at;
+          c.dirs--;
+          c.entries--;
+          if (base.pax) c.xattrs -= Object.keys(base.pax).length;
+        }
       } else if (st.isFile()) {
         const first = st.nlink > 1 ? this.#inodes.get(st.ino) : undefined;
         if (first !== undefined) {
@@ -125,6 +160,19 @@ class DiffWalk {
     }
   }
 
+  /** Whether the lower layers have a directory at `rel` with this one's mode, owner and (non-overlay) xattrs. */
+  async #sameAsLower(rel: string, st: Stats): Promise<boolean> {
+    const lower = await this.#o.lower.entry(rel);
+    if (!lower?.stats.isDirectory()) return false;
+    const l = lower.stats;
+    if ((l.mode & 0o7777) !== (st.mode & 0o7777) || l.uid !== st.uid || l.gid !== st.gid) return false;
+    const mine = [...(this.#xattrs.get(rel) ?? [])].filter(([n]) => !isOverlayXattr(n));
+    // Unreadable xattrs leave the directory in the layer: it costs a few bytes, guessing could drop a change.
+    const theirs = (await readXattrs(lower.hostPath).catch(() => undefined))?.filter(([n]) => !isOverlayXattr(n));
+    if (!theirs) return false;
+    return mine.length === theirs.length && mine.every(([n, v], i) => theirs[i]![0] === n && theirs[i]![1].equals(v));
+  }
+
   /** Path, mode, owner, clamped mtime and xattrs, common to every kind of entry. */
   #base(rel: string, st: Stats): LayerEntry & { path: string } {
     const map = this.#o.idMap;
@@ -148,6 +196,14 @@ class DiffWalk {
     }
     return e;
   }
+}
+
+/** The xattrs of one object (not followed), names sorted; one `getfattr`, for the few mount parents of a RUN. */
+async function readXattrs(path: string): Promise<[string, Buffer][]> {
+  const dump = await runTool('getfattr', ['-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', path]);
+  return parseXattrDump(dump)
+    .map((r): [string, Buffer] => [r.name, r.value])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 // Linux's dev_t encoding (glibc gnu_dev_major/minor) for the values Node's lstat returns.

@@ -15,7 +15,7 @@ import type { LayerCompression } from '../layer/decompress.js';
 /** The operations the worker performs, with their arguments. */
 export type WorkerOp =
   | { op: 'unpack'; storeRoot: string; id: string; compression: LayerCompression }
-  | { op: 'diff'; upper: string; lowers: string[]; sourceDateEpoch: number; exclude: string[] }
+  | { op: 'diff'; upper: string; lowers: string[]; sourceDateEpoch: number; exclude: string[]; mountParents: string[] }
   | { op: 'remove'; paths: string[] }
   | { op: 'sweep'; storeRoot: string };
 
@@ -26,13 +26,21 @@ async function main(): Promise<void> {
   switch (req.op) {
     case 'unpack': {
       const store = new SnapshotStore(req.storeRoot, 'userns');
-      const snap = await store.create(req.id, (fs) => unpackLayerToDiffDir(process.stdin, fs, { mode: 'userns', compression: req.compression, unmappedOwner: 'keep' }));
+      const snap = await store.create(req.id, (fs) =>
+        unpackLayerToDiffDir(process.stdin, fs, { mode: 'userns', compression: req.compression, unmappedOwner: 'keep' }),
+      );
       await reply({ id: snap.id, dir: snap.dir });
       return;
     }
     case 'diff': {
       const lower = await ChainView.open(req.lowers);
-      const diff = await diffUpperDir(req.upper, { mode: 'userns', lower, sourceDateEpoch: req.sourceDateEpoch, exclude: new Set(req.exclude) });
+      const diff = await diffUpperDir(req.upper, {
+        mode: 'userns',
+        lower,
+        sourceDateEpoch: req.sourceDateEpoch,
+        exclude: new Set(req.exclude),
+        mountParents: new Set(req.mountParents),
+      });
       await reply({ meta: diff.meta, empty: diff.entries.length === 0, skipped: diff.skipped });
       if (diff.entries.length === 0) return;
       for await (const chunk of tarStream(diff.entries, { sourceDateEpoch: req.sourceDateEpoch })) {

@@ -1,13 +1,15 @@
 import { readdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { RunInstruction } from '../dockerfile/instructions.js';
-import { runFailed } from '../exec/errors.js';
+import { RunFailedError, runFailed } from '../exec/errors.js';
 import { LineBuffer } from '../exec/line-buffer.js';
 import { writeTarLayer } from '../layer/write-layer.js';
 import { runArgv } from '../plan/run-argv.js';
 import { DEFAULT_LINUX_PATH } from '../plan/stage-state.js';
 import type { Step } from '../plan/types.js';
+import { oneUidLimit } from '../sandbox/caps.js';
 import type { Execution } from '../sandbox/emulation.js';
+import { SandboxError } from '../sandbox/errors.js';
 import { runInSandbox } from '../sandbox/run.js';
 import type { SandboxMount } from '../sandbox/script.js';
 import type { CrossHelp } from './cross-help.js';
@@ -58,6 +60,13 @@ async function read(view: ChainView, path: string): Promise<string> {
 export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ctx: StageContext): Promise<StepRecord> {
   const t0 = Date.now();
   const user = resolveRunUser(step.user, await read(site.view, '/etc/passwd'), await read(site.view, '/etc/group'));
+  const asRoot = user.uid === 0 && user.gid === 0 && user.groups.every((g) => g === 0);
+  // Said before anything runs: inside, unshare's own setgroups would fail with a bare EPERM.
+  if (!asRoot && ctx.caps.mode === 'userns-single') {
+    throw new SandboxError('OCIBAKE_EXEC', `RUN as USER ${step.user ?? ''} (uid ${user.uid}, gid ${user.gid}) cannot run here: only root exists inside RUN`, {
+      hint: oneUidLimit(ctx.caps),
+    });
+  }
   const scratch = await ctx.ops.store.scratch();
   try {
     const mounts = await runMounts(ins.mounts, {
@@ -77,7 +86,8 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
       env['PATH'] ??= DEFAULT_LINUX_PATH;
       env['HOME'] ??= user.home;
       const secrets = ctx.secrets;
-      const log = (stream: 'stdout' | 'stderr') => new LineBuffer((line) => ctx.progress({ type: 'log', key: site.instance, platform: site.platform, stream, line: secrets.redact(line) }));
+      const log = (stream: 'stdout' | 'stderr') =>
+        new LineBuffer((line) => ctx.progress({ type: 'log', key: site.instance, platform: site.platform, stream, line: secrets.redact(line) }));
       const out = log('stdout');
       const err = log('stderr');
       const sh = await site.view.stat('/bin/sh').catch(() => undefined);
@@ -91,7 +101,7 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
           argv: runArgv(ins, step.shell),
           cwd: step.workdir,
           env,
-          user: user.uid === 0 && user.gid === 0 && user.groups.every((g) => g === 0) ? undefined : { uid: user.uid, gid: user.gid, groups: user.groups },
+          user: asRoot ? undefined : { uid: user.uid, gid: user.gid, groups: user.groups },
           imageHasShell: sh !== undefined && !sh.stats.isDirectory(),
           mounts: [...mounts.mounts, ...extra],
           network: ins.network ?? 'default',
@@ -107,11 +117,36 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
       if (res.exitCode !== 0) {
         const tail = [...out.tail(), ...err.tail()].slice(-15).map((l) => secrets.redact(l));
         const command = ins.command.form === 'exec' ? JSON.stringify(ins.command.argv) : ins.command.text;
-        throw runFailed({ file: ctx.dockerfile, line: ins.range.startLine, command: secrets.redact(command), exitCode: res.exitCode, signal: res.signal, outputTail: tail, stage: site.label });
+        const failed = runFailed({
+          file: ctx.dockerfile,
+          line: ins.range.startLine,
+          command: secrets.redact(command),
+          exitCode: res.exitCode,
+          signal: res.signal,
+          outputTail: tail,
+          stage: site.label,
+        });
+        // EINVAL is what chown, setgroups and setuid give for an id the namespace does not map.
+        if (ctx.caps.mode === 'userns-single' && tail.some((l) => /Invalid argument/.test(l))) {
+          throw new RunFailedError(failed.code, failed.message, {
+            file: failed.file,
+            line: failed.line,
+            command: failed.command,
+            exitCode: failed.exitCode,
+            outputTail: failed.outputTail,
+            hint: `${failed.hint ?? ''}\n${oneUidLimit(ctx.caps)}`,
+          });
+        }
+        throw failed;
       }
       // The namespace is gone, and its mounts with it; the mount points it had to create are not the RUN's doing.
       await ctx.ops.remove(...(await emptyStubs(res.upper, res.stubs)).map((s) => join(res.upper, s)));
-      const diff = await ctx.ops.diff(res.upper, site.snapshots.map((s) => s.dir), ctx.settings.sourceDateEpoch, []);
+      const diff = await ctx.ops.diff(
+        res.upper,
+        site.snapshots.map((s) => s.dir),
+        ctx.settings.sourceDateEpoch,
+        { mountParents: stubParents(res.stubs) },
+      );
       let layer: StepRecord['layer'] = null;
       if (diff.tar) {
         const s = ctx.settings;
@@ -149,6 +184,13 @@ async function extraMounts(site: RunSite, scratch: string, ctx: StageContext): P
     out.push({ kind: 'bind', source: file, target: '/etc/apt/apt.conf.d/00ocibake-one-uid', file: true, readonly: true });
   }
   return out;
+}
+
+/** Every directory above a mount point the sandbox made: making it copied them up (`DiffOptions.mountParents`). */
+function stubParents(stubs: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const s of stubs) for (let p = posix.dirname(s); p !== '/' && p !== '.'; p = posix.dirname(p)) out.add(p);
+  return [...out];
 }
 
 /** The mount points the sandbox made that are still empty: BuildKit leaves its mount stubs out of the layer. */

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { join } from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { LayerCompression } from '../layer/decompress.js';
 import { tarStream } from '../layer/tar-writer.js';
 import type { SandboxCaps } from '../sandbox/caps.js';
-import { unshareMapArgs } from '../sandbox/id-map.js';
+import { mappingKey, unshareMapArgs } from '../sandbox/id-map.js';
 import { dyingWithParent, type HostTools } from '../sandbox/tools.js';
 import { ChainView } from '../snapshot/chain-view.js';
 import { diffUpperDir } from '../snapshot/diff.js';
@@ -26,6 +28,12 @@ export interface UpperResult {
   done: Promise<void>;
 }
 
+/** Image paths the diff treats specially: left out (`exclude`), or left out when unchanged (`mountParents`). */
+export interface DiffPaths {
+  exclude?: readonly string[] | undefined;
+  mountParents?: readonly string[] | undefined;
+}
+
 /**
  * `SnapshotOps` does the snapshot work that needs the build's ids: in-process as root, inside the
  * user namespace (through `ns-worker.ts`) when rootless, where layer owners map to the subordinate
@@ -35,16 +43,24 @@ export interface SnapshotOps {
   readonly store: SnapshotStore;
   readonly mode: SnapshotMode;
   unpack(id: string, blob: Readable, compression: LayerCompression): Promise<Snapshot>;
-  diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult>;
+  /** `diff` turns a RUN's upper dir into its layer; `paths` are `DiffOptions.exclude` and `.mountParents`. */
+  diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, paths?: DiffPaths): Promise<UpperResult>;
   /** `remove` deletes trees (scratch dirs, mount stubs) with the ids that own what is in them. */
   remove(...paths: string[]): Promise<void>;
   /** `sweep` removes what killed builds left in the store's temp dirs, with the ids that own it; returns how many. */
   sweep(): Promise<number>;
 }
 
-/** `snapshotOps` picks the implementation for the sandbox's isolation mode. */
+/**
+ * `snapshotOps` picks the implementation for the sandbox's isolation mode. Rootless snapshots
+ * live in a store per id mapping (`<storeRoot>/map-<hash>/userns/`): their files are owned by the
+ * host ids the mapping gave them, so after a change of /etc/subuid (or a user gaining a range) the
+ * same snapshot would show its owners as `nobody` (65534), or as root where one uid kept them.
+ */
 export function snapshotOps(caps: SandboxCaps, storeRoot: string): SnapshotOps {
-  return caps.mode === 'root' ? new InProcessOps(new SnapshotStore(storeRoot, 'root')) : new NamespaceOps(new SnapshotStore(storeRoot, 'userns'), caps);
+  if (caps.mode === 'root') return new InProcessOps(new SnapshotStore(storeRoot, 'root'));
+  const map = createHash('sha256').update(mappingKey(caps.mapping)).digest('hex').slice(0, 16);
+  return new NamespaceOps(new SnapshotStore(join(storeRoot, `map-${map}`), 'userns'), caps);
 }
 
 class InProcessOps implements SnapshotOps {
@@ -55,8 +71,14 @@ class InProcessOps implements SnapshotOps {
     return this.store.create(id, (fs) => unpackLayerToDiffDir(blob, fs, { mode: 'root', compression }));
   }
 
-  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult> {
-    const d = await diffUpperDir(upper, { mode: 'root', lower: await ChainView.open(lowers), sourceDateEpoch, exclude: new Set(exclude) });
+  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, paths: DiffPaths = {}): Promise<UpperResult> {
+    const d = await diffUpperDir(upper, {
+      mode: 'root',
+      lower: await ChainView.open(lowers),
+      sourceDateEpoch,
+      exclude: new Set(paths.exclude),
+      mountParents: new Set(paths.mountParents),
+    });
     return { meta: d.meta, skipped: d.skipped, tar: d.entries.length ? tarStream(d.entries, { sourceDateEpoch }) : undefined, done: Promise.resolve() };
   }
 
@@ -75,7 +97,10 @@ class NamespaceOps implements SnapshotOps {
   readonly mode = 'userns' as const;
   readonly #ns: string[];
 
-  constructor(readonly store: SnapshotStore, caps: SandboxCaps) {
+  constructor(
+    readonly store: SnapshotStore,
+    caps: SandboxCaps,
+  ) {
     this.#ns = caps.mode === 'userns-range' && caps.mapping ? unshareMapArgs(caps.mapping) : ['--user', '--map-root-user'];
     this.#tools = caps.tools;
   }
@@ -92,8 +117,15 @@ class NamespaceOps implements SnapshotOps {
     return snap;
   }
 
-  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, exclude: readonly string[]): Promise<UpperResult> {
-    const w = this.#start({ op: 'diff', upper, lowers: [...lowers], sourceDateEpoch, exclude: [...exclude] });
+  async diff(upper: string, lowers: readonly string[], sourceDateEpoch: number, paths: DiffPaths = {}): Promise<UpperResult> {
+    const w = this.#start({
+      op: 'diff',
+      upper,
+      lowers: [...lowers],
+      sourceDateEpoch,
+      exclude: [...(paths.exclude ?? [])],
+      mountParents: [...(paths.mountParents ?? [])],
+    });
     const r = (await w.result) as { meta: SnapshotMeta; empty: boolean; skipped: string[] };
     return { meta: r.meta, skipped: r.skipped, tar: r.empty ? undefined : (w.stdout as AsyncIterable<Uint8Array>), done: w.exit };
   }
@@ -139,6 +171,11 @@ class NamespaceOps implements SnapshotOps {
     })();
     result.catch(() => {});
     exit.catch(() => {});
-    return { result: Promise.all([result, op.op === 'diff' ? Promise.resolve() : exit]).then(([r]) => r), stdout: child.stdout, exit };
+    // Read stdout from the start: when a child exits, Node resumes (and so discards) any stdio
+    // stream nobody listens to yet, and a small diff's tar is often written and the worker gone
+    // before the caller, which waits for the result on fd 3 first, begins to read. That race
+    // wrote empty layers (measured: 1 build in 3 with two platforms' RUNs at once).
+    const stdout = child.stdout.pipe(new PassThrough());
+    return { result: Promise.all([result, op.op === 'diff' ? Promise.resolve() : exit]).then(([r]) => r), stdout, exit };
   }
 }

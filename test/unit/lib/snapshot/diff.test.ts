@@ -64,7 +64,7 @@ async function run(): Promise<Run> {
 
 const show = (e: LayerEntry): string => `${e.type} ${e.path}${e.linkname ? ` -> ${e.linkname}` : ''}`;
 
-test('diffUpperDir: a real RUN\'s upper dir becomes the layer it means', async () => {
+test("diffUpperDir: a real RUN's upper dir becomes the layer it means", async () => {
   const { diff, ms } = await run();
   console.log(`# diffUpperDir of ${diff.entries.length} entries: ${ms.toFixed(0)} ms`);
   assert.deepEqual(diff.entries.map(show), [
@@ -94,7 +94,11 @@ test('diffUpperDir: a real RUN\'s upper dir becomes the layer it means', async (
   const by = new Map(diff.entries.map((e) => [e.path, e]));
   assert.deepEqual(by.get('/keep/c')?.pax, { 'SCHILY.xattr.security.capability': CAPABILITY });
   assert.deepEqual(by.get('/newdir')?.pax, { 'SCHILY.xattr.user.note': Buffer.from('hi') });
-  assert.equal(diff.entries.some((e) => Object.keys(e.pax ?? {}).some((k) => k.includes('overlay'))), false, 'overlay bookkeeping never leaks');
+  assert.equal(
+    diff.entries.some((e) => Object.keys(e.pax ?? {}).some((k) => k.includes('overlay'))),
+    false,
+    'overlay bookkeeping never leaks',
+  );
   assert.equal(by.get('/keep/future')?.mtime, EPOCH, 'clamped to SOURCE_DATE_EPOCH');
   assert.equal(by.get('/keep/a')?.mode, 0o700);
   assert.deepEqual([by.get('/keep/b')?.uid, by.get('/keep/b')?.gid], [1000, 1000]);
@@ -109,7 +113,10 @@ test('diffUpperDir: the layer, applied over the lower layers, gives the merged o
   const store = new MemoryStore();
   const layer = await writeLayer(diff.entries, { sourceDateEpoch: EPOCH }, store);
   const blob = await collectBytes((await store.fetch(layer.descriptor)) as AsyncIterable<Uint8Array>);
-  const expected = merged.split('\n').filter((l) => !l.startsWith('proc ')).join('\n');
+  const expected = merged
+    .split('\n')
+    .filter((l) => !l.startsWith('proc '))
+    .join('\n');
 
   // 1. The existing extractor, as a runtime would stack the three layers.
   const rootfs = join(dir, 'applied');
@@ -131,7 +138,13 @@ test('diffUpperDir: the layer, applied over the lower layers, gives the merged o
 
   // 4. Unpacked as the next snapshot, the three mount to the same tree, capability included.
   await snapshotDir(join(dir, 'c'), blob, { mode: 'root' });
-  const out = inOverlay('root', ['a', 'b', 'c'].map((l) => join(dir, l, 'fs')), `${FIND_LISTING}\necho ---\n${GETFATTR('keep/c')}`, undefined, join(dir, 'm3'));
+  const out = inOverlay(
+    'root',
+    ['a', 'b', 'c'].map((l) => join(dir, l, 'fs')),
+    `${FIND_LISTING}\necho ---\n${GETFATTR('keep/c')}`,
+    undefined,
+    join(dir, 'm3'),
+  );
   const [again, xattr] = out.split('---\n') as [string, string];
   assert.equal(again, expected);
   assert.equal(xattr.trim(), `security.capability=0x${CAPABILITY.toString('hex')}`);
@@ -159,7 +172,13 @@ test('diffUpperDir with idMap: on-disk host ids become the ids the namespace sho
   execFileSync('chown', ['7:7', join(upper, 'g')]);
   const lower = new ChainView([]);
   const { entries } = await diffUpperDir(upper, { mode: 'userns', lower, sourceDateEpoch: 0, idMap: { uids: map, gids: map } });
-  assert.deepEqual(entries.map((e) => [e.path, e.uid, e.gid]), [['/f', 1000, 50], ['/g', 65534, 65534]]);
+  assert.deepEqual(
+    entries.map((e) => [e.path, e.uid, e.gid]),
+    [
+      ['/f', 1000, 50],
+      ['/g', 65534, 65534],
+    ],
+  );
 });
 
 test('diffUpperDir (userns): a RUN in a userxattr overlay inside a user namespace, diffed there', async () => {
@@ -175,7 +194,10 @@ test('diffUpperDir (userns): a RUN in a userxattr overlay inside a user namespac
     `setfattr -n security.capability -v 0x${CAPABILITY.toString('hex')} "$M/keep/c"`,
   ].join('\n');
   const child = join(fileURLToPath(new URL('.', import.meta.url)), 'userns-child.js');
-  const out = execFileSync('unshare', ['--user', '--map-root-user', '--mount', process.execPath, child, dir, ...blobs], { encoding: 'utf8', env: { ...process.env, RUN: script } });
+  const out = execFileSync('unshare', ['--user', '--map-root-user', '--mount', process.execPath, child, dir, ...blobs], {
+    encoding: 'utf8',
+    env: { ...process.env, RUN: script },
+  });
   const { diff } = JSON.parse(out) as { diff: { entries: string[]; meta: UpperDiff['meta']; upperXattrs: string } };
   assert.match(diff.upperXattrs, /user\.overlay\.opaque="y"/, 'the kernel marked opt with user.overlay.*');
   assert.deepEqual(diff.entries, [
@@ -191,4 +213,35 @@ test('diffUpperDir (userns): a RUN in a userxattr overlay inside a user namespac
     'file /opt/z ',
   ]);
   assert.deepEqual([diff.meta.opaque, diff.meta.whiteouts, diff.meta.mode], [['opt'], ['etc/passwd-hard'], 'userns']);
+});
+
+test('diffUpperDir with mountParents: a directory copied up only to hold a mount point is left out, a changed one stays', async () => {
+  const dir = tempDir();
+  await snapshotDir(join(dir, 'a'), await layerBlob(baseLayer()), { mode: 'root' });
+  const rw = { upper: join(dir, 'run/upper'), work: join(dir, 'run/work') };
+  mkdirSync(rw.upper, { recursive: true });
+  mkdirSync(rw.work, { recursive: true });
+  // Mount points as the sandbox makes them (then removes them from the upper dir), and a RUN's real changes.
+  const script = [
+    'touch "$M/usr/bin/stub" "$M/etc/stub" "$M/home/app/stub" "$M/keep/stub" "$M/run/stub" "$M/opt/sub/stub"',
+    'chmod 0700 "$M/home/app"',
+    'echo new > "$M/keep/new"',
+    'rm "$M/opt/sub/old2"',
+  ].join('\n');
+  inOverlay('root', [join(dir, 'a/fs')], script, rw, join(dir, 'run/merged'));
+  for (const p of ['usr/bin/stub', 'etc/stub', 'home/app/stub', 'keep/stub', 'run/stub', 'opt/sub/stub']) execFileSync('rm', [join(rw.upper, p)]);
+  const lower = await ChainView.open([join(dir, 'a')]);
+  const mountParents = new Set(['/usr', '/usr/bin', '/etc', '/home', '/home/app', '/keep', '/opt', '/opt/sub']);
+  const { entries } = await diffUpperDir(rw.upper, { mode: 'root', lower, sourceDateEpoch: EPOCH, mountParents });
+  // /run is no mount parent: it stays, as any directory a RUN touched does.
+  assert.deepEqual(entries.map(show), [
+    'dir /home',
+    'dir /home/app',
+    'dir /keep',
+    'file /keep/new',
+    'dir /opt',
+    'dir /opt/sub',
+    'file /opt/sub/.wh.old2',
+    'dir /run',
+  ]);
 });
