@@ -60,7 +60,7 @@ async function read(view: ChainView, path: string): Promise<string> {
 export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ctx: StageContext): Promise<StepRecord> {
   const t0 = Date.now();
   const user = resolveRunUser(step.user, await read(site.view, '/etc/passwd'), await read(site.view, '/etc/group'));
-  const asRoot = user.uid === 0 && user.gid === 0 && user.groups.every((g) => g === 0);
+  const asRoot = user.uid === 0 && user.gid === 0;
   // Said before anything runs: inside, unshare's own setgroups would fail with a bare EPERM.
   if (!asRoot && ctx.caps.mode === 'userns-single') {
     throw new SandboxError('OCIBAKE_EXEC', `RUN as USER ${step.user ?? ''} (uid ${user.uid}, gid ${user.gid}) cannot run here: only root exists inside RUN`, {
@@ -101,7 +101,9 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
           argv: runArgv(ins, step.shell),
           cwd: step.workdir,
           env,
-          user: asRoot ? undefined : { uid: user.uid, gid: user.gid, groups: user.groups },
+          // One uid cannot set groups at all: root keeps what the namespace gives it. Elsewhere the
+          // ids are always set, which also drops the groups ocibake's own process has.
+          user: asRoot && ctx.caps.mode === 'userns-single' ? undefined : { uid: user.uid, gid: user.gid, groups: user.groups },
           imageHasShell: sh !== undefined && !sh.stats.isDirectory(),
           mounts: [...mounts.mounts, ...extra],
           network: ins.network ?? 'default',

@@ -40,9 +40,12 @@ function groups(text: string): { name: string; gid: number; members: string[] }[
  *   resolveRunUser('app', passwdText, groupText) // { uid: 10001, gid: 10001, groups: [10001], home: '/home/app' }
  */
 export function resolveRunUser(spec: string | undefined, passwdText: string, groupText: string): RunUser {
-  if (spec === undefined || spec === '' || spec === 'root' || spec === '0' || spec === '0:0') {
+  if (spec === undefined || spec === '' || spec === 'root' || spec === '0') {
+    // Root gets its /etc/group memberships too, as in Docker (`id` in alpine: 0,1,2,3,4,6,10,…).
     const root = passwd(passwdText).find((p) => p.uid === 0);
-    return { uid: 0, gid: 0, groups: [0], home: root?.home ?? '/root' };
+    const name = root?.name ?? 'root';
+    const member = groups(groupText).filter((x) => x.members.includes(name)).map((x) => x.gid);
+    return { uid: 0, gid: 0, groups: [...new Set([0, ...member])], home: root?.home ?? '/root' };
   }
   const [u = '', g] = spec.split(':');
   const users = passwd(passwdText);

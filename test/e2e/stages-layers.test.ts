@@ -302,3 +302,14 @@ test('COPY --from=tonistiigi/xx / / brings helpers into a native build stage tha
     if (arch === 'amd64') assert.equal(runChroot(rootfs, ['/bin/cat', '/etc/xx/triple']).stdout.trim(), triple);
   }
 });
+
+test('RUN sees the ids Docker gives: root with its /etc/group memberships, USER with its own, never ocibake’s groups', async () => {
+  const ctx = context('ids', ['FROM alpine:3.20', 'RUN id > /id-root', 'RUN adduser -D app && addgroup app wheel', 'USER app', 'RUN id > /tmp/id-app', ''].join('\n'));
+  const out = join(work, 'ids-out');
+  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-t', 'ids:1', '-o', `type=oci,dest=${out}`], { env: { OCIBAKE_CACHE: join(work, 'ids-cache') } });
+  assert.equal(run.code, 0, run.stderr);
+  const rootfs = await unpackPlatform(out, '1', { os: 'linux', architecture: 'amd64' }, join(work, 'ids-u'));
+  // What `docker run alpine id` prints.
+  assert.equal(readFileSync(join(rootfs, 'id-root'), 'utf8').trim(), 'uid=0(root) gid=0(root) groups=0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)');
+  assert.equal(readFileSync(join(rootfs, 'tmp', 'id-app'), 'utf8').trim(), 'uid=1000(app) gid=1000(app) groups=10(wheel),1000(app)');
+});

@@ -72,3 +72,10 @@ test('USER errors say what to do', () => {
       /numeric gid/.test(e.hint ?? ''),
   );
 });
+
+test('root gets the groups /etc/group lists it in, as in Docker; an explicit group replaces them', () => {
+  const group = 'root:x:0:root\nbin:x:1:root,bin,daemon\nwheel:x:10:root\nstaff:x:50:\n';
+  assert.deepEqual(resolveRunUser(undefined, PASSWD, group), { uid: 0, gid: 0, groups: [0, 1, 10], home: '/root' });
+  assert.deepEqual(resolveRunUser('root', PASSWD, group).groups, [0, 1, 10]);
+  assert.deepEqual(resolveRunUser('0:0', PASSWD, group).groups, [0]);
+});
