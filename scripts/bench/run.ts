@@ -110,6 +110,26 @@ interface Ran {
 
 const children = new Set<ChildProcess>();
 
+/**
+ * `stopChildren` sends SIGTERM to the tools still running (ocibake cleans its sandbox up on it) and
+ * waits up to 20 s for them to exit, synchronously (this runs in a signal handler and in finally):
+ * buildah's storage lock and ocibake's snapshot dirs must be free before they are removed.
+ */
+function stopChildren(): void {
+  const pids = [...children].flatMap((c) => (c.pid !== undefined && c.exitCode === null && c.signalCode === null ? [c.pid] : []));
+  for (const c of children) c.kill('SIGTERM');
+  const gone = (pid: number) => {
+    try {
+      // Not reaped yet (no event loop turn here), so an exited child is a zombie.
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+    } catch {
+      return true;
+    }
+  };
+  const wait = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 20_000 && !pids.every(gone); waited += 100) Atomics.wait(wait, 0, 0, 100);
+}
+
 /** CPU seconds (user + system) of this process's waited-for children so far. */
 function childCpuSeconds(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -312,7 +332,7 @@ function buildahArgv(st: BuildahStore, args: readonly string[]): string[] {
 }
 
 function buildahSync(st: BuildahStore, args: readonly string[]): void {
-  execFileSync('unshare', buildahArgv(st, args), { stdio: 'ignore', env: { ...process.env, ...st.env } });
+  execFileSync('unshare', buildahArgv(st, args), { stdio: 'ignore', env: { ...process.env, ...st.env }, timeout: 120_000 });
 }
 
 async function buildahBuild(s: Setup, st: BuildahStore, label: string): Promise<Result> {
@@ -527,14 +547,17 @@ function ocibakeBreakdown(r: Ran): string[] {
   return rows;
 }
 
-/** buildah prints no times: each STEP line's span runs to the next STEP/COMMIT line of the build. */
+/** buildah prints no times: each STEP line's span runs to the next STEP/COMMIT line of the build (by line, not time: one chunk's lines share a time). */
 function buildahBreakdown(r: Ran): string[] {
-  const marks = r.lines.filter((l) => /^\[linux\/\w+\] \[\d+\/\d+\] (STEP \d+\/\d+:|COMMIT)/.test(l.text));
+  const isMark = (t: string) => /^\[linux\/\w+\] \[\d+\/\d+\] (STEP \d+\/\d+:|COMMIT)/.test(t);
+  const marks = r.lines.flatMap((l, i) => (isMark(l.text) ? [i] : []));
   const rows: string[] = [];
-  if (marks[0]) rows.push(`process start → first STEP line: ${sec(marks[0].at)}`);
-  for (const [i, m] of marks.entries()) {
-    const end = marks[i + 1]?.at ?? r.seconds * 1000;
-    const span = r.lines.filter((l) => l.at >= m.at && l.at < end && l !== m);
+  if (marks[0] !== undefined) rows.push(`process start → first STEP line: ${sec(r.lines[marks[0]]!.at)}`);
+  for (const [k, i] of marks.entries()) {
+    const m = r.lines[i]!;
+    const next = marks[k + 1];
+    const end = next !== undefined ? r.lines[next]!.at : r.seconds * 1000;
+    const span = r.lines.slice(i + 1, next ?? r.lines.length);
     const cached = span.some((l) => l.text.startsWith('--> Using cache'));
     if (end - m.at < 200) continue;
     rows.push(`${m.text.slice(0, 100)}: ${sec(end - m.at)}${cached ? ' (cached)' : ''}`);
@@ -611,7 +634,7 @@ async function main(): Promise<void> {
   const cleanup = (): void => {
     if (cleaned) return;
     cleaned = true;
-    for (const c of children) c.kill('SIGTERM');
+    stopChildren();
     for (const st of stores) {
       for (const args of [
         ['rm', '--all'],
@@ -732,7 +755,7 @@ async function main(): Promise<void> {
     console.log(`buildah build + export seconds: cold ${parts(cold.buildah)}; no-change ${parts([warmB])}; edit ${parts([editB])}`);
     if (rounds > 1) {
       console.log(
-        `cold runs, ocibake: ${cold.ocibake.map((r) => r.seconds.toFixed(2)).join(', ')}; buildah: ${cold.buildah.map((r) => r.seconds.toFixed(2)).join(', ')}`,
+        `cold runs, ocibake: ${cold.ocibake.map((r) => r.seconds.toFixed(2)).join(', ')}; buildah: ${cold.buildah.map((r) => r.seconds.toFixed(2)).join(', ')}; ratio per round: ${cold.ocibake.map((r, i) => `${(r.seconds / cold.buildah[i]!.seconds).toFixed(2)}x`).join(', ')}`,
       );
     }
     const loads = [...cold.ocibake, ...cold.buildah, warmO, warmB, editO, editB].map((r) => r.load);
@@ -749,11 +772,13 @@ async function main(): Promise<void> {
       console.log(title);
       for (const r of rows) console.log(`  ${r}`);
     };
-    section('ocibake cold, where the time went:', ocibakeBreakdown(cold.ocibake[cold.ocibake.length - 1]!.runs[0]!));
-    section('ocibake no-change rebuild:', ocibakeBreakdown(warmO.runs[0]!));
-    section('ocibake rebuild after the edit:', ocibakeBreakdown(editO.runs[0]!));
-    section('buildah cold, per STEP (times from when its lines arrived):', buildahBreakdown(cold.buildah[cold.buildah.length - 1]!.runs[0]!));
-    section('buildah rebuild after the edit:', buildahBreakdown(editB.runs[0]!));
+    cold.ocibake.forEach((r, i) => section(`ocibake cold ${i + 1} (load ${r.load.toFixed(2)}), where the time went:`, ocibakeBreakdown(r.runs[0]!)));
+    section(`ocibake no-change rebuild (load ${warmO.load.toFixed(2)}):`, ocibakeBreakdown(warmO.runs[0]!));
+    section(`ocibake rebuild after the edit (load ${editO.load.toFixed(2)}):`, ocibakeBreakdown(editO.runs[0]!));
+    cold.buildah.forEach((r, i) =>
+      section(`buildah cold ${i + 1} (load ${r.load.toFixed(2)}), per STEP (times from when its lines arrived):`, buildahBreakdown(r.runs[0]!)),
+    );
+    section(`buildah rebuild after the edit (load ${editB.load.toFixed(2)}):`, buildahBreakdown(editB.runs[0]!));
     if (values.keep) console.log(`\nlogs with per-line times: ${logs}`);
   } finally {
     cleanup();
