@@ -15,7 +15,7 @@ import type { LayerCompression } from '../layer/decompress.js';
 /** The operations the worker performs, with their arguments. */
 export type WorkerOp =
   | { op: 'unpack'; storeRoot: string; id: string; compression: LayerCompression }
-  | { op: 'diff'; upper: string; lowers: string[]; sourceDateEpoch: number; exclude: string[]; mountParents: string[] }
+  | { op: 'diff'; upper: string; lowers: string[]; sourceDateEpoch: number; exclude: string[]; mountParents: string[]; tar: boolean }
   | { op: 'remove'; paths: string[] }
   | { op: 'sweep'; storeRoot: string };
 
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
         mountParents: new Set(req.mountParents),
       });
       await reply({ meta: diff.meta, empty: diff.entries.length === 0, skipped: diff.skipped });
-      if (diff.entries.length === 0) return;
+      if (diff.entries.length === 0 || !req.tar) return;
       for await (const chunk of tarStream(diff.entries, { sourceDateEpoch: req.sourceDateEpoch })) {
         if (!process.stdout.write(chunk)) await new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()));
       }

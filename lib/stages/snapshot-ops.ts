@@ -21,7 +21,9 @@ import type { WorkerOp } from './ns-worker.js';
 /** What diffing a RUN's upper dir gives: the snapshot metadata, and the layer's tar unless nothing changed. */
 export interface UpperResult {
   meta: SnapshotMeta;
-  /** The layer as an uncompressed tar stream; undefined when the RUN changed nothing. */
+  /** Whether the RUN changed anything the layer would hold. */
+  changed: boolean;
+  /** The layer as an uncompressed tar stream; undefined when the RUN changed nothing, or no tar was asked for. */
   tar?: AsyncIterable<Uint8Array> | undefined;
   skipped: string[];
   /** Resolves once the producer has finished (errors included). */
@@ -32,6 +34,8 @@ export interface UpperResult {
 export interface DiffPaths {
   exclude?: readonly string[] | undefined;
   mountParents?: readonly string[] | undefined;
+  /** Whether to produce the layer's tar (default true). A build stage's RUN is kept as a snapshot only. */
+  tar?: boolean | undefined;
 }
 
 /**
@@ -79,7 +83,8 @@ class InProcessOps implements SnapshotOps {
       exclude: new Set(paths.exclude),
       mountParents: new Set(paths.mountParents),
     });
-    return { meta: d.meta, skipped: d.skipped, tar: d.entries.length ? tarStream(d.entries, { sourceDateEpoch }) : undefined, done: Promise.resolve() };
+    const changed = d.entries.length > 0;
+    return { meta: d.meta, skipped: d.skipped, changed, tar: changed && paths.tar !== false ? tarStream(d.entries, { sourceDateEpoch }) : undefined, done: Promise.resolve() };
   }
 
   async remove(...paths: string[]): Promise<void> {
@@ -125,9 +130,11 @@ class NamespaceOps implements SnapshotOps {
       sourceDateEpoch,
       exclude: [...(paths.exclude ?? [])],
       mountParents: [...(paths.mountParents ?? [])],
+      tar: paths.tar !== false,
     });
     const r = (await w.result) as { meta: SnapshotMeta; empty: boolean; skipped: string[] };
-    return { meta: r.meta, skipped: r.skipped, tar: r.empty ? undefined : (w.stdout as AsyncIterable<Uint8Array>), done: w.exit };
+    const wantTar = !r.empty && paths.tar !== false;
+    return { meta: r.meta, skipped: r.skipped, changed: !r.empty, tar: wantTar ? (w.stdout as AsyncIterable<Uint8Array>) : undefined, done: w.exit };
   }
 
   async remove(...paths: string[]): Promise<void> {
