@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { ownerState } from '../io/process-owner.js';
+import { open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Opts } from '../oci/content-store.js';
@@ -20,7 +21,22 @@ export interface BlobDirOptions {
    */
   dropCorrupt: boolean;
   onCorrupt?: CorruptBlobReporter | undefined;
+  /** Runs once before the first write (a layout sweeps what killed writers left in it). */
+  beforeFirstWrite?: (() => Promise<unknown>) | undefined;
 }
+
+/**
+ * `TempDir` is where a `BlobDir`'s writes put their temp files (on the blobs' filesystem). `own`
+ * means it belongs to this process alone (a layout's `.ocibake-tmp-<pid>-<start>`) and `tidy`
+ * removes it; a shared one (the cache's `tmp/`) is never removed, only swept of dead writers' files.
+ */
+export interface TempDir {
+  path: string;
+  own: boolean;
+}
+
+/** A temp directory, or how to choose one when the first write needs it (a read-only use never touches the disk). */
+export type TempDirSpec = string | (() => Promise<TempDir>);
 
 /**
  * `BlobDir` is a `blobs/sha256/<hex>` tree on disk, shared by the cache and OCI layouts.
@@ -30,13 +46,14 @@ export interface BlobDirOptions {
  */
 export class BlobDir {
   readonly root: string;
-  readonly #tmpDir: string;
+  readonly #tmpSpec: TempDirSpec;
+  #tmp: Promise<TempDir> | undefined;
   readonly #o: BlobDirOptions;
-  #cleaned: Promise<number> | undefined;
+  #cleaned: Promise<unknown> | undefined;
 
-  constructor(root: string, tmpDir: string, o: BlobDirOptions) {
+  constructor(root: string, tmpDir: TempDirSpec, o: BlobDirOptions) {
     this.root = root;
-    this.#tmpDir = tmpDir;
+    this.#tmpSpec = tmpDir;
     this.#o = o;
   }
 
@@ -94,7 +111,10 @@ export class BlobDir {
     } catch {
       return [];
     }
-    return names.map((n) => `sha256:${n}`).filter(isDigest).sort();
+    return names
+      .map((n) => `sha256:${n}`)
+      .filter(isDigest)
+      .sort();
   }
 
   /** `delete` removes a blob; a missing blob is not an error. */
@@ -108,38 +128,58 @@ export class BlobDir {
    * namespace sharing the cache). Runs once per process before the first write.
    */
   async removeStaleTemp(): Promise<number> {
+    const tmpDir = (await this.tempDir()).path;
     let names: string[];
     try {
-      names = await readdir(this.#tmpDir);
+      names = await readdir(tmpDir);
     } catch {
       return 0;
     }
     let removed = 0;
     for (const name of names) {
       const pid = Number(/^ingest-(\d+)-/.exec(name)?.[1]);
-      if (!pid || pid === process.pid || isAlive(pid)) continue;
-      const path = join(this.#tmpDir, name);
+      if (!pid || ownerState({ pid, start: '0' }) !== 'dead') continue;
+      const path = join(tmpDir, name);
       const st = await stat(path).catch(() => undefined);
       if (!st || Date.now() - st.mtimeMs < STALE_MS) continue;
-      await unlink(path).then(() => removed++, () => {});
+      await unlink(path).then(
+        () => removed++,
+        () => {},
+      );
     }
     return removed;
   }
 
   async #write(source: Readable, check: Transform, name: () => Digest, o?: Opts): Promise<void> {
-    this.#cleaned ??= this.removeStaleTemp();
-    await this.#cleaned;
+    await this.prepareWrite();
     await writeFileAtomic(() => this.path(name()), source, {
-      tmpDir: this.#tmpDir,
+      tmpDir: (await this.tempDir()).path,
       tmpPrefix: 'ingest-',
       through: o?.onProgress ? [check, progressTap(o.onProgress)] : [check],
       signal: o?.signal,
     });
   }
 
-  /** `tidy` removes the temp directory when no write is using it (called when an output is complete). */
+  /** `tempDir` is where writes put their temp files, chosen when first asked. */
+  tempDir(): Promise<TempDir> {
+    const spec = this.#tmpSpec;
+    this.#tmp ??= typeof spec === 'string' ? Promise.resolve({ path: spec, own: false }) : spec();
+    return this.#tmp;
+  }
+
+  /** `prepareWrite` runs the once-per-process cleanup of what killed writers left (awaited by every write). */
+  prepareWrite(): Promise<unknown> {
+    this.#cleaned ??= Promise.all([this.removeStaleTemp(), this.#o.beforeFirstWrite?.()]).catch(() => undefined);
+    return this.#cleaned;
+  }
+
+  /**
+   * `tidy` removes this process's own temp directory once its writes are over (an output is
+   * complete). A shared temp directory is left: another process may be writing into it.
+   */
   async tidy(): Promise<void> {
-    await rmdir(this.#tmpDir).catch(() => {});
+    const tmp = this.#tmp && (await this.#tmp.catch(() => undefined));
+    if (tmp?.own) await rm(tmp.path, { recursive: true, force: true }).catch(() => {});
   }
 
   #dropCorrupt(digest: Digest, path: string, reason: unknown): void {
@@ -188,13 +228,3 @@ function progressTap(onProgress: (n: number) => void): Transform {
 }
 
 const STALE_MS = 60_000;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
