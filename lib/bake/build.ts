@@ -74,6 +74,7 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     for (const w of plan.warnings) progress({ type: 'warning', message: w.message, file: w.file, line: w.line });
     progress({ type: 'plan', platforms: plan.targets.map((t) => formatPlatform(t.platform)), stages: plan.instances.map((i) => ({ key: i.key, kind: i.kind, reason: i.reason })) });
     const settings = { format: o.format ?? 'oci', sourceDateEpoch: plan.sourceDateEpoch ?? 0, level: o.compressionLevel ?? 6, noCache: o.noCache ?? false } as const;
+    await dirs.sweepBuildTmp();
     tmpRoot = await mkdtemp(dirs.buildTmpPrefix);
     const store = new RoutingReader({ first: [cache] });
 

@@ -1,5 +1,9 @@
+import { readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ownerState, ownerTagWithNamespace, parseOwnerTag } from '../io/process-owner.js';
+
+const BUILD_TMP = 'tmp-build-';
 
 /** `defaultCacheDir` is `$OCIBAKE_CACHE`, else `$XDG_CACHE_HOME/ocibake`, else `~/.cache/ocibake`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -21,7 +25,8 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  *   snapshots/      layers unpacked for RUN (per isolation mode), and RUN results
  *   mounts/         RUN --mount=type=cache directories
  *   tools/          Go and zig build caches (or $OCIBAKE_TOOL_CACHE)
- *   tmp-build-*     one scratch directory per running build, removed at its end
+ *   tmp-build-*     one scratch directory per running build (named for its process), removed at
+ *                   its end, or by the next build once its process is gone (killed)
  */
 export class CacheLayout {
   readonly root: string;
@@ -67,8 +72,27 @@ export class CacheLayout {
     return env['OCIBAKE_TOOL_CACHE'] ? resolve(env['OCIBAKE_TOOL_CACHE']) : join(this.root, 'tools');
   }
 
-  /** Prefix of a build's scratch directory (`mkdtemp` adds a random suffix). */
+  /**
+   * Prefix of this process's build scratch directories (`mkdtemp` adds a random suffix). It names
+   * the owner, so `sweepBuildTmp` can remove those of killed builds and only those.
+   */
   get buildTmpPrefix(): string {
-    return join(this.root, 'tmp-build-');
+    return join(this.root, `${BUILD_TMP}${ownerTagWithNamespace()}-`);
+  }
+
+  /** `sweepBuildTmp` removes the scratch directories of builds that no longer run (killed); returns how many. */
+  async sweepBuildTmp(): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.root).catch(() => [] as string[])) {
+      if (!name.startsWith(BUILD_TMP)) continue;
+      const owner = parseOwnerTag(name.slice(BUILD_TMP.length));
+      // Directories of older versions carry no owner: they are left alone.
+      if (!owner || ownerState(owner) !== 'dead') continue;
+      await rm(join(this.root, name), { recursive: true, force: true }).then(
+        () => removed++,
+        () => {},
+      );
+    }
+    return removed;
   }
 }

@@ -27,10 +27,20 @@ export function ownerTag(o: ProcessOwner = selfOwner()): string {
   return `${o.pid}-${o.start}`;
 }
 
-/** `parseOwnerTag` reads `<pid>-<start>` back (at the start of `text`); undefined when it is not one. */
-export function parseOwnerTag(text: string): { pid: number; start: string } | undefined {
-  const m = /^(\d+)-(\d+)(?:$|[^0-9])/.exec(text);
-  return m ? { pid: Number(m[1]), start: m[2]! } : undefined;
+/**
+ * `ownerTagWithNamespace` is `<pid>-<start>-<pidns inode>`, for what a process keeps for a long
+ * time without touching it (a build's scratch directory): an owner in another pid namespace is
+ * then recognised as one this process cannot judge, instead of looking dead.
+ */
+export function ownerTagWithNamespace(o: ProcessOwner = selfOwner()): string {
+  return `${ownerTag(o)}-${/\d+/.exec(o.pidns)?.[0] ?? '0'}`;
+}
+
+/** `parseOwnerTag` reads `<pid>-<start>[-<pidns inode>]` back (at the start of `text`); undefined when it is not one. */
+export function parseOwnerTag(text: string): { pid: number; start: string; pidns?: string } | undefined {
+  const m = /^(\d+)-(\d+)(?:-(\d+))?(?:$|[^0-9])/.exec(text);
+  if (!m) return undefined;
+  return m[3] && m[3] !== '0' ? { pid: Number(m[1]), start: m[2]!, pidns: `pid:[${m[3]}]` } : { pid: Number(m[1]), start: m[2]! };
 }
 
 /**

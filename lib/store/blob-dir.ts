@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync, unlinkSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { ownerState } from '../io/process-owner.js';
 import { open, readdir, rm, stat, unlink } from 'node:fs/promises';
@@ -80,8 +80,11 @@ export class BlobDir {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw blobNotFound(desc.digest, this.root);
       throw new StoreError('OCIBAKE_STORE', `opening blob ${desc.digest} in ${this.root}: ${(err as Error).message}`, { cause: err });
     }
+    // The inode read is the one dropped when corrupt: another process may have renamed a good
+    // copy over the path since (two builds on one cache), and that copy must stay.
+    const ino = this.#o.dropCorrupt ? (await fh.stat().catch(() => undefined))?.ino : undefined;
     const source = createReadStream('', { fd: fh, autoClose: true });
-    const checked = new CheckedBlobStream(desc, p, this.#o.dropCorrupt, (reason) => this.#dropCorrupt(desc.digest, p, reason));
+    const checked = new CheckedBlobStream(desc, p, this.#o.dropCorrupt, (reason) => this.#dropCorrupt(desc.digest, p, ino, reason));
     source.on('error', (err) => checked.destroy(err));
     if (o?.onProgress) source.on('data', (c: string | Buffer) => o.onProgress!(c.length));
     return source.pipe(checked);
@@ -182,9 +185,15 @@ export class BlobDir {
     if (tmp?.own) await rm(tmp.path, { recursive: true, force: true }).catch(() => {});
   }
 
-  #dropCorrupt(digest: Digest, path: string, reason: unknown): void {
+  #dropCorrupt(digest: Digest, path: string, ino: number | undefined, reason: unknown): void {
     if (!this.#o.dropCorrupt) return;
-    unlink(path).catch(() => {});
+    try {
+      // Synchronous, so the blob is gone before the reader sees the error (an error path: microseconds).
+      const st = statSync(path);
+      if (ino === undefined || st.ino === ino) unlinkSync(path);
+    } catch {
+      // Already gone.
+    }
     this.#o.onCorrupt?.(digest, path, reason);
   }
 }
