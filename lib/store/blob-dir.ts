@@ -1,5 +1,6 @@
 import { createReadStream, statSync, unlinkSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { pipeTo } from '../io/pipe-to.js';
 import { ownerState } from '../io/process-owner.js';
 import { open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -85,9 +86,8 @@ export class BlobDir {
     const ino = this.#o.dropCorrupt ? (await fh.stat().catch(() => undefined))?.ino : undefined;
     const source = createReadStream('', { fd: fh, autoClose: true });
     const checked = new CheckedBlobStream(desc, p, this.#o.dropCorrupt, (reason) => this.#dropCorrupt(desc.digest, p, ino, reason));
-    source.on('error', (err) => checked.destroy(err));
     if (o?.onProgress) source.on('data', (c: string | Buffer) => o.onProgress!(c.length));
-    return source.pipe(checked);
+    return pipeTo(source, checked);
   }
 
   async push(desc: Descriptor, body: Readable | Uint8Array, o?: Opts): Promise<void> {
