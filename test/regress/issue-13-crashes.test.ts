@@ -17,6 +17,8 @@ import { tempDir } from '../harness/tmp.js';
 import { rawTar } from '../harness/hostile-tar.js';
 import { writeImageLayout } from '../harness/layout-image.js';
 import { RegistryClient, RegistryStore } from '../../registry/index.js';
+import { sha256 } from '../../lib/oci/digest.js';
+import { canonicalJson } from '../../lib/oci/manifest.js';
 
 let reg: TestRegistry;
 let proxy: FaultProxy;
@@ -133,5 +135,28 @@ test('a base image with a truncated layer, used with COPY --chown: a clean error
     );
     clean(run, `${kind} stage`);
     assert.match(run.stderr, /Dockerfile:2: COPY --chown=app:app a \/a: .*(malformed layer|unexpected end)/, kind);
+  }
+});
+
+test('index create from an image whose config is JSON but not an object, or nested 200,000 deep: a clean error', { timeout: 120_000 }, async () => {
+  const c = new RegistryClient({ keychain: { resolve: async () => undefined } });
+  try {
+    for (const [i, text] of ['[1,2]', `${'['.repeat(200_000)}${']'.repeat(200_000)}`, 'null'].entries()) {
+      const config = Buffer.from(text);
+      const configDesc = { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length };
+      const manifest = canonicalJson({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDesc, layers: [] });
+      const manifestDesc = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), size: manifest.length };
+      const store = new RegistryStore(c, { registry: reg.host, repository: `crash/config-${i}` });
+      await store.push(configDesc, config);
+      await store.push(manifestDesc, manifest);
+      const run = await ocibake(
+        ['index', 'create', `${reg.host}/crash/config-${i}@${manifestDesc.digest}`, '-t', `${reg.host}/crash/index-${i}:1`, '--progress', 'plain'],
+        { env },
+      );
+      clean(run, `config ${text.slice(0, 10)}`);
+      assert.match(run.stderr, /config .*(not a JSON object|nested|too deep)/);
+    }
+  } finally {
+    await c.close();
   }
 });
