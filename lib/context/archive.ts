@@ -11,13 +11,14 @@ import { ContextError } from './errors.js';
 import { ArchiveTree, ArchiveTreeError } from './archive-tree.js';
 import { cleanRelative } from './scoped-path.js';
 import { pipeTo } from '../io/pipe-to.js';
+import { fsPath } from '../io/byte-names.js';
 
 /** `ArchiveKind` is what `ADD` recognises as a local archive to unpack (by magic bytes, like Docker). */
 export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
 /** `sniffArchive` reads a file's first bytes and names the archive format, or undefined for anything else. */
 export async function sniffArchive(path: string): Promise<ArchiveKind | undefined> {
-  const fh = await open(path, 'r');
+  const fh = await open(fsPath(path), 'r');
   try {
     const buf = Buffer.alloc(512);
     const { bytesRead } = await fh.read(buf, 0, 512, 0);
@@ -34,7 +35,7 @@ export async function sniffArchive(path: string): Promise<ArchiveKind | undefine
 }
 
 function decompressed(path: string, kind: ArchiveKind): Readable {
-  const file = createReadStream(path);
+  const file = createReadStream(fsPath(path));
   if (kind === 'tar') return file;
   if (kind === 'gzip') {
     return pipeTo(file, createGunzip());

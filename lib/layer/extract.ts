@@ -1,4 +1,5 @@
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
+import { readdirNames } from '../io/byte-fs.js';
 import type { Readable } from 'node:stream';
 import { ConfinedTree, tarPath } from './confined-tree.js';
 import type { LayerCompression } from './decompress.js';
@@ -69,7 +70,7 @@ export async function extractLayer(body: Readable, dest: string, options: Extrac
     await tree.ensureParents(m.rel, h.name);
     if (m.kind === 'whiteout') return tree.remove(m.subject);
     // Opaque: everything in the directory that this layer did not write is lower content.
-    for (const name of await readdir(tree.full(m.dir))) {
+    for (const name of await readdirNames(tree.full(m.dir))) {
       const child = m.dir ? `${m.dir}/${name}` : name;
       if (!written.has(child)) await tree.remove(child);
     }
