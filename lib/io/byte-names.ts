@@ -12,18 +12,14 @@
  *   nameFromBytes(Buffer.from([0x63, 0xe9]))  // 'c\udce9'
  *   await lstat(fsPath(join(dir, name)))
  */
+import { isUtf8 } from 'node:buffer';
 
-const fatal = new TextDecoder('utf-8', { fatal: true });
 // A lone escape: a low surrogate for a byte 0x80-0xFF that does not follow a high surrogate.
 const ESCAPE = /(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/;
 
 /** `nameFromBytes` decodes a file name (or link target) without losing any byte. */
 export function nameFromBytes(bytes: Uint8Array): string {
-  try {
-    return fatal.decode(bytes);
-  } catch {
-    return decodeEscaping(bytes);
-  }
+  return isUtf8(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : decodeEscaping(bytes);
 }
 
 /** `nameToBytes` is the bytes a name stands for (its UTF-8, with escaped bytes restored). */
