@@ -125,16 +125,21 @@ test('a base image with a truncated layer, used with COPY --chown: a clean error
     target: 'FROM base\nCOPY --chown=app:app a /a\n',
     build: 'FROM base AS b\nCOPY --chown=app:app a /a\nFROM scratch\nCOPY --from=b /a /a\n',
   };
-  for (const [kind, text] of Object.entries(files)) {
-    writeFileSync(join(ctx, 'Dockerfile'), text);
-    const run = await ocibake(
-      ['build', ctx, '--base', `base=oci-layout://${base}:v1`, '-o', `type=oci,dest=${join(work, `out-${kind}`)}`, '--progress', 'plain'],
-      {
-        env: { OCIBAKE_CACHE: join(work, `cache-${kind}`) },
-      },
-    );
-    clean(run, `${kind} stage`);
-    assert.match(run.stderr, /Dockerfile:2: COPY --chown=app:app a \/a: .*(malformed layer|unexpected end)/, kind);
+  // --executor=host reads /etc/passwd by extracting it from the layers (where the crash was); the image executor unpacks them.
+  for (const executor of ['host', 'image']) {
+    for (const [kind, text] of Object.entries(files)) {
+      writeFileSync(join(ctx, 'Dockerfile'), text);
+      const what = `${kind} stage, --executor=${executor}`;
+      const out = join(work, `out-${kind}-${executor}`);
+      const run = await ocibake(
+        ['build', ctx, '--executor', executor, '--base', `base=oci-layout://${base}:v1`, '-o', `type=oci,dest=${out}`, '--progress', 'plain'],
+        {
+          env: { OCIBAKE_CACHE: join(work, `cache-${kind}-${executor}`) },
+        },
+      );
+      clean(run, what);
+      assert.match(run.stderr, /Dockerfile:2: COPY --chown=app:app a \/a: .*(malformed layer|unexpected end)/, what);
+    }
   }
 });
 
