@@ -13,10 +13,13 @@ export interface RegistryArgs {
 /** `withRegistryFlags` declares --insecure-registry, --ca-cert, --concurrency and --timeout. */
 export function withRegistryFlags<T>(y: Argv<T>): Argv<T & RegistryArgs> {
   return y
-    .option('insecure-registry', { ...repeatable, describe: 'reach this registry over plain HTTP or unverified TLS (repeatable); localhost and 127.0.0.1 default to HTTP' })
+    .option('insecure-registry', {
+      ...repeatable,
+      describe: 'reach this registry over plain HTTP or unverified TLS (repeatable); localhost and 127.0.0.1 default to HTTP',
+    })
     .option('ca-cert', { ...repeatable, describe: 'trust this PEM CA certificate (repeatable); NODE_EXTRA_CA_CERTS is honoured too' })
     .option('concurrency', { type: 'number', describe: 'blob transfers in flight', default: 6 })
-    .option('timeout', { type: 'number', describe: 'per-request timeout in seconds', default: 60 });
+    .option('timeout', { type: 'number', describe: 'seconds to wait for a registry to answer, and for the next byte of a download that stalls', default: 60 });
 }
 
 /** `clientFrom` builds the registry client for parsed flags. */

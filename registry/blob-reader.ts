@@ -1,6 +1,7 @@
 import { type Readable } from 'node:stream';
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import { VerifyingStream } from '../lib/oci/verify.js';
+import { OcibakeError } from '../lib/errors.js';
 import { registryError } from './errors.js';
 import type { HttpRequest, HttpResponse, Transport } from './transport/transport.js';
 
@@ -26,19 +27,14 @@ export async function openBlob(t: Transport, base: Omit<HttpRequest, 'method' | 
     signal: o.signal,
     headers: offset > 0 ? { ...base.headers, range: `bytes=${offset}-` } : base.headers,
   });
-  const verify = new VerifyingStream(desc);
+  // The error names where the bad bytes came from: a digest alone does not say which registry lied.
+  const verify = new VerifyingStream(desc, `blob ${desc.digest} from ${base.registry}/${base.repository ?? ''}`);
   const first = await t.send(req(0));
-  void pump(t, first, req, verify, o).catch((err: unknown) => verify.destroy(err as Error));
+  void pump(t, first, req, verify, o).catch((err: unknown) => verify.destroy(brokenBody(err, base, desc)));
   return verify;
 }
 
-async function pump(
-  t: Transport,
-  first: HttpResponse,
-  req: (offset: number) => HttpRequest,
-  out: VerifyingStream,
-  o: BlobReadOptions,
-): Promise<void> {
+async function pump(t: Transport, first: HttpResponse, req: (offset: number) => HttpRequest, out: VerifyingStream, o: BlobReadOptions): Promise<void> {
   let delivered = 0;
   let resumes = 0;
   let res: HttpResponse | undefined = first;
@@ -70,6 +66,27 @@ async function pump(
       res = undefined;
     }
   }
+}
+
+/**
+ * A download that kept breaking (reset, or no byte within the idle timeout) is a registry error
+ * naming the registry, not undici's bare "Body Timeout Error".
+ */
+function brokenBody(err: unknown, base: Omit<HttpRequest, 'method' | 'expect'>, desc: Descriptor): Error {
+  if (err instanceof OcibakeError) return err;
+  const e = err as { code?: string; message?: string };
+  const stalled = e.code === 'UND_ERR_BODY_TIMEOUT';
+  return registryError(
+    `${base.what}: the download from ${base.registry}/${base.repository ?? ''} ${stalled ? 'stalled' : 'broke'} and did not recover (${e.code ?? e.message ?? String(err)})`,
+    {
+      registry: base.registry,
+      repository: base.repository,
+      method: 'GET',
+      cause: err,
+      temporary: true,
+      hint: stalled ? `${base.registry} stopped sending ${desc.digest}; try again, or raise --timeout (seconds without a byte) for a slow link` : undefined,
+    },
+  );
 }
 
 function waitDrain(s: Readable & NodeJS.WritableStream): Promise<void> {

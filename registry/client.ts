@@ -7,6 +7,7 @@ import { type Digest, isDigest, sha256 } from '../lib/oci/digest.js';
 import { MANIFEST_ACCEPT } from '../lib/oci/media-types.js';
 import { digestMismatch } from '../lib/oci/verify.js';
 import { repositoryScope } from './auth/challenge.js';
+import { RegistryError, registryError } from './errors.js';
 import { type Credential, type Keychain, multiKeychain, staticKeychain, envKeychain } from './auth/credential.js';
 import { dockerConfigKeychain } from './auth/docker-config.js';
 import { openBlob } from './blob-reader.js';
@@ -145,7 +146,42 @@ export class RegistryClient {
     await res.body.dump();
     const echoed = header(res.headers, 'docker-content-digest');
     if (echoed && isDigest(echoed) && echoed !== digest) throw digestMismatch(digest, echoed, `manifest pushed to ${registry}/${repository}`);
+    await this.#confirmManifest({ registry, repository, ...(isDigest(reference) ? { digest: reference } : { tag: reference }) }, digest, res.status, signal);
     return digest;
+  }
+
+  /**
+   * A 201 is the registry's word, not proof: one that answers it without storing the manifest
+   * (a broken proxy, a full disk behind a cache) would have ocibake report a push that did not
+   * happen. So what was just PUT is read back with HEAD (GET when HEAD gives no digest) and must
+   * be the digest sent. A few short retries allow for registries that are briefly inconsistent.
+   */
+  async #confirmManifest(ref: Reference, digest: Digest, putStatus: number, signal: AbortSignal | undefined): Promise<void> {
+    let served: string | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * attempt));
+      try {
+        // HEAD first (cheap, not rate limited); GET when the registry's HEAD omits the digest.
+        served = (await this.headManifest(ref, signal, 'push'))?.digest ?? (await this.getManifest(ref, signal, 'push')).descriptor.digest;
+      } catch (err) {
+        if (err instanceof OcibakeError && err.code === 'OCIBAKE_DIGEST_MISMATCH') served = 'a different manifest';
+        else if (err instanceof RegistryError && err.status === 404) served = undefined;
+        else throw err;
+      }
+      if (served === digest) return;
+    }
+    const name = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : `@${ref.digest ?? ''}`}`;
+    throw registryError(
+      `pushing manifest ${digest} as ${name}: ${ref.registry} answered ${putStatus} to the PUT, but then serves ${served ?? 'nothing'} there`,
+      {
+        registry: ref.registry,
+        repository: ref.repository,
+        method: 'PUT',
+        status: putStatus,
+        temporary: false,
+        hint: `${ref.registry} claims to have stored the manifest and did not: check the registry (or a proxy in front of it) and push again`,
+      },
+    );
   }
 
   /** `hasBlob` checks a blob with HEAD (docs/registry-client.md, rule 2). */
@@ -163,7 +199,12 @@ export class RegistryClient {
   }
 
   /** `fetchBlob` streams a blob, verified, resuming broken downloads (see `openBlob`). */
-  fetchBlob(registry: string, repository: string, desc: Descriptor, o: { signal?: AbortSignal | undefined; onProgress?: ((n: number) => void) | undefined; access?: Access | undefined } = {}): Promise<Readable> {
+  fetchBlob(
+    registry: string,
+    repository: string,
+    desc: Descriptor,
+    o: { signal?: AbortSignal | undefined; onProgress?: ((n: number) => void) | undefined; access?: Access | undefined } = {},
+  ): Promise<Readable> {
     return openBlob(
       this.transport,
       { ...this.#base(registry, repository, o.access ?? 'pull', `fetching blob ${desc.digest}`), path: `/v2/${repository}/blobs/${desc.digest}` },
@@ -198,7 +239,13 @@ export class RegistryClient {
   }
 
   /** `uploadBlob` uploads a blob (monolithic, chunked fallback); see upload.ts. */
-  uploadBlob(registry: string, repository: string, desc: Descriptor, open: () => Promise<Readable | Uint8Array>, o: { signal?: AbortSignal | undefined; onProgress?: ((n: number) => void) | undefined } = {}): Promise<void> {
+  uploadBlob(
+    registry: string,
+    repository: string,
+    desc: Descriptor,
+    open: () => Promise<Readable | Uint8Array>,
+    o: { signal?: AbortSignal | undefined; onProgress?: ((n: number) => void) | undefined } = {},
+  ): Promise<void> {
     return uploadBlob(this, registry, repository, desc, open, { ...this.#upload, ...o });
   }
 
@@ -231,4 +278,3 @@ function mediaTypeOf(bytes: Uint8Array, contentType: string | undefined): string
   }
   return contentType?.split(';')[0]?.trim() ?? 'application/vnd.oci.image.manifest.v1+json';
 }
-

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { OcibakeError } from '../lib/errors.js';
+import { pipeTo } from '../lib/io/pipe-to.js';
 import { readCapped } from '../lib/io/read-capped.js';
 import type { BlobLocation, Locator, Opts, Target, Mounter } from '../lib/oci/content-store.js';
 import type { Descriptor } from '../lib/oci/descriptor.js';
@@ -96,8 +97,15 @@ export class RegistryStore implements Target, Mounter, Locator {
       // with a digest or size mismatch of its own instead of a registry 400 that looks retryable.
       if (body instanceof Uint8Array) verifyBytes(desc, body);
       let mismatch: Error | undefined;
-      const verified = body instanceof Uint8Array ? body : body.pipe(new VerifyingStream(desc)).on('error', (e: Error) => (mismatch = e));
-      if (!(body instanceof Uint8Array)) body.on('error', (e) => verified instanceof Readable && verified.destroy(e));
+      // The source's own failure (a corrupt layout blob) reaches `verified` even if it happened
+      // before this line: the upload then fails with it instead of waiting for bytes forever.
+      const verified =
+        body instanceof Uint8Array
+          ? body
+          : pipeTo(body, new VerifyingStream(desc)).on('error', (e: NodeJS.ErrnoException) => {
+              // A premature close is the upload giving up on the body (a refused PUT), not a fault of the content.
+              if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE') mismatch = e;
+            });
       let used = false;
       const open = async (): Promise<Readable | Uint8Array> => {
         if (mismatch) throw mismatch;

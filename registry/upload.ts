@@ -1,4 +1,5 @@
 import { type Readable, Transform } from 'node:stream';
+import { pipeTo } from '../lib/io/pipe-to.js';
 import type { Descriptor } from '../lib/oci/descriptor.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError, registryError } from './errors.js';
@@ -69,16 +70,30 @@ async function startSession(client: RegistryClient, registry: string, repository
   });
   await res.body.dump();
   const location = header(res.headers, 'location');
-  if (!location) throw registryError(`pushing blob ${desc.digest}: ${registry} opened an upload without a Location`, { registry, repository, method: 'POST', status: 202 });
+  if (!location)
+    throw registryError(`pushing blob ${desc.digest}: ${registry} opened an upload without a Location`, { registry, repository, method: 'POST', status: 202 });
   const min = Number(header(res.headers, 'oci-chunk-min-length') ?? 0);
   return { location: new URL(location, res.url), minChunk: Number.isFinite(min) ? min : 0 };
 }
 
-async function monolithic(client: RegistryClient, registry: string, repository: string, desc: Descriptor, open: () => Promise<Readable | Uint8Array>, o: UploadOptions): Promise<void> {
+async function monolithic(
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  desc: Descriptor,
+  open: () => Promise<Readable | Uint8Array>,
+  o: UploadOptions,
+): Promise<void> {
   const { location } = await startSession(client, registry, repository, desc, o);
   const body = await open();
   const stats = client.transport.stats;
-  const counted = body instanceof Uint8Array ? body : body.pipe(counter((n) => ((stats.uploadedBytes += n), o.onProgress?.(n))));
+  const counted =
+    body instanceof Uint8Array
+      ? body
+      : pipeTo(
+          body,
+          counter((n) => ((stats.uploadedBytes += n), o.onProgress?.(n))),
+        );
   if (body instanceof Uint8Array) {
     stats.uploadedBytes += body.byteLength;
     o.onProgress?.(body.byteLength);
@@ -101,7 +116,14 @@ async function monolithic(client: RegistryClient, registry: string, repository: 
   }
 }
 
-async function chunkedUpload(client: RegistryClient, registry: string, repository: string, desc: Descriptor, open: () => Promise<Readable | Uint8Array>, o: UploadOptions): Promise<void> {
+async function chunkedUpload(
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  desc: Descriptor,
+  open: () => Promise<Readable | Uint8Array>,
+  o: UploadOptions,
+): Promise<void> {
   const session = await startSession(client, registry, repository, desc, o);
   let location = session.location;
   const body = await open();
@@ -136,7 +158,13 @@ async function chunkedUpload(client: RegistryClient, registry: string, repositor
       // 416: the server holds a different amount than we think; ask it and continue from there.
       const have = await uploadedSoFar(client, registry, repository, desc, location, o);
       if (tries >= 3 || have < offset || have > offset + chunk.length) {
-        throw registryError(`pushing blob ${desc.digest}: upload offset ${have} does not match ${start}`, { registry, repository, method: 'PATCH', status: 416, temporary: true });
+        throw registryError(`pushing blob ${desc.digest}: upload offset ${have} does not match ${start}`, {
+          registry,
+          repository,
+          method: 'PATCH',
+          status: 416,
+          temporary: true,
+        });
       }
       sent = have - offset;
     }
@@ -203,7 +231,11 @@ function counter(onBytes: (n: number) => void): Transform {
   });
 }
 
-function base(client: RegistryClient, registry: string, repository: string, desc: Descriptor): Pick<HttpRequest, 'registry' | 'repository' | 'scopes' | 'what'> {
+function base(
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  desc: Descriptor,
+): Pick<HttpRequest, 'registry' | 'repository' | 'scopes' | 'what'> {
   return { registry, repository, scopes: client.scopes(repository, 'push'), what: `pushing blob ${desc.digest} to ${registry}/${repository}` };
 }
-

@@ -1,29 +1,17 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { writeFileAtomic } from '../io/atomic-write.js';
 import { join, posix } from 'node:path';
-import tarStream from 'tar-stream';
 import type { BlobReader } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
-import { digestHex } from '../oci/digest.js';
-import { layerCompression } from '../oci/media-types.js';
-import { decompress } from '../layer/decompress.js';
 import { readImagePaths } from '../layer/read-paths.js';
 import { parseUserDb, type UserDb } from '../context/owner.js';
-
-/** What a layer holds, as far as COPY needs to know: directories, and paths it deletes (whiteouts). */
-interface LayerListing {
-  dirs: string[];
-  others: string[];
-  whiteouts: string[];
-  opaque: string[];
-}
+import { baseDirs } from './base-listing.js';
 
 /**
  * `ImageFs` answers the two questions Docker's COPY semantics ask of the image being assembled,
  * without unpacking it: "is this path a directory?" (`COPY app /usr/local/bin` puts `app` inside
  * an existing directory) and "who is user X?" (`--chown=app:app` reads /etc/passwd and /etc/group).
- * Base layers are listed once (headers only) and the listing is cached by layer digest, so
- * later builds download nothing for it.
+ * Base layers are listed once (headers only) and the listing is cached by layer digest and the
+ * merged one by chain (see `baseDirs`), so later builds download and merge nothing for it.
  */
 export class ImageFs {
   readonly #store: BlobReader;
@@ -94,52 +82,7 @@ export class ImageFs {
     }
   }
 
-  async #listBase(): Promise<Set<string>> {
-    const dirs = new Set<string>();
-    for (const layer of this.#baseLayers) {
-      const l = await this.#listing(layer);
-      for (const o of l.opaque) for (const d of [...dirs]) if (d.startsWith(`${o}/`)) dirs.delete(d);
-      for (const w of l.whiteouts) for (const d of [...dirs]) if (d === w || d.startsWith(`${w}/`)) dirs.delete(d);
-      for (const o of l.others) dirs.delete(o);
-      for (const d of l.dirs) dirs.add(d);
-    }
-    return dirs;
+  #listBase(): Promise<Set<string>> {
+    return baseDirs(this.#store, this.#listingsDir, this.#baseLayers);
   }
-
-  async #listing(layer: Descriptor): Promise<LayerListing> {
-    const file = join(this.#listingsDir, `${digestHex(layer.digest)}.json`);
-    try {
-      return JSON.parse(await readFile(file, 'utf8')) as LayerListing;
-    } catch {
-      // not cached yet
-    }
-    const listing = await listLayer(this.#store, layer);
-    await writeFileAtomic(file, JSON.stringify(listing));
-    return listing;
-  }
-}
-
-/** Reads a layer's tar headers (skipping file bodies) into a listing. */
-async function listLayer(store: BlobReader, layer: Descriptor): Promise<LayerListing> {
-  const out: LayerListing = { dirs: [], others: [], whiteouts: [], opaque: [] };
-  const extract = tarStream.extract();
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('entry', (header, stream, next) => {
-      const p = `/${posix.normalize(header.name).replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '')}`;
-      const base = posix.basename(p);
-      if (base === '.wh..wh..opq') out.opaque.push(posix.dirname(p));
-      else if (base.startsWith('.wh.')) out.whiteouts.push(posix.join(posix.dirname(p), base.slice(4)));
-      else if (header.type === 'directory') out.dirs.push(p === '/.' ? '/' : p);
-      else out.others.push(p);
-      stream.on('end', next);
-      stream.resume();
-    });
-    extract.on('finish', resolve);
-    extract.on('error', reject);
-  });
-  const body = decompress(await store.fetch(layer), layerCompression(layer.mediaType) === 'gzip' ? 'gzip' : 'auto');
-  body.on('error', (err) => extract.destroy(err));
-  body.pipe(extract);
-  await done;
-  return out;
 }

@@ -60,7 +60,8 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     if (tmpRoot) await rm(tmpRoot, { recursive: true, force: true });
   };
   try {
-    // First: while it exists, `cache prune` leaves this cache alone.
+    // First: while it exists, `cache prune` leaves this cache alone. Killed builds' dirs go.
+    await dirs.sweepBuildTmp();
     tmpRoot = await mkdtemp(dirs.buildTmpPrefix);
     const executor = pickExecutor(o.executor ?? 'auto', dirs.snapshots);
     if (executor.kind === 'host' && executor.why) progress({ type: 'warning', message: `RUN steps use the host's toolchains (--executor=host): ${executor.why}` });

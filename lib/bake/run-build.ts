@@ -51,6 +51,7 @@ export async function runBuild(o: RunBuildOptions): Promise<RunBuildSummary> {
     byDigest: o.pushByDigest,
     client: registryClient,
     cache: new CacheStore({ dir: cacheDirs.root, tmpDir: cacheDirs.blobTmp }),
+    scratchDir: cacheDirs.blobTmp,
     metadataFile: o.metadataFile,
     // How RUN ran, for whoever audits a build from its metadata file.
     metadataExtra: () => (outcome ? buildFacts(outcome.stats) : undefined),

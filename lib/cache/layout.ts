@@ -1,7 +1,10 @@
-import { homedir } from 'node:os';
 import { readdirSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isProcessAlive, processTag } from '../io/process-identity.js';
+import { ownerState, ownerTagWithNamespace, parseOwnerTag } from '../io/process-owner.js';
+
+const BUILD_TMP = 'tmp-build-';
 
 /** `defaultCacheDir` is `$OCIBAKE_CACHE`, else `$XDG_CACHE_HOME/ocibake`, else `~/.cache/ocibake`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -23,7 +26,8 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  *   snapshots/      layers unpacked for RUN (root/, or map-<hash>/userns/ per user-namespace id mapping), and RUN results
  *   mounts/         RUN --mount=type=cache directories
  *   tools/          Go and zig build caches (or $OCIBAKE_TOOL_CACHE)
- *   tmp-build-*     one scratch directory per running build, removed at its end
+ *   tmp-build-*     one scratch directory per running build (named for its process), removed at
+ *                   its end, or by the next build once its process is gone (killed)
  */
 export class CacheLayout {
   readonly root: string;
@@ -70,14 +74,31 @@ export class CacheLayout {
   }
 
   /**
-   * Prefix of a build's scratch directory (`mkdtemp` adds a random suffix). It names the process,
-   * so `cache prune` can tell a running build's directory from one a killed build left.
+   * Prefix of this process's build scratch directories (`mkdtemp` adds a random suffix). It names
+   * the owner, so `sweepBuildTmp` can remove those of killed builds and only those, and `cache
+   * prune` can tell a running build's directory from one a killed build left.
    */
   get buildTmpPrefix(): string {
-    return join(this.root, `tmp-build-${processTag()}-`);
+    return join(this.root, `${BUILD_TMP}${ownerTagWithNamespace()}-`);
   }
 
-  /** `buildDirs` lists the builds' scratch directories, and whether the build that made each still runs. */
+  /** `sweepBuildTmp` removes the scratch directories of builds that no longer run (killed); returns how many. */
+  async sweepBuildTmp(): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.root).catch(() => [] as string[])) {
+      if (!name.startsWith(BUILD_TMP)) continue;
+      const owner = parseOwnerTag(name.slice(BUILD_TMP.length));
+      // Directories of older versions carry no owner: they are left alone.
+      if (!owner || ownerState(owner) !== 'dead') continue;
+      await rm(join(this.root, name), { recursive: true, force: true }).then(
+        () => removed++,
+        () => {},
+      );
+    }
+    return removed;
+  }
+
+  /** `buildDirs` lists the builds' scratch directories, and whether the build that made each may still run. */
   buildDirs(): { path: string; pid: number; running: boolean }[] {
     let names: string[];
     try {
@@ -86,9 +107,9 @@ export class CacheLayout {
       return [];
     }
     return names.flatMap((n) => {
-      const m = /^tmp-build-(\d+)-(\d+)-/.exec(n);
-      if (!m) return n.startsWith('tmp-build-') ? [{ path: join(this.root, n), pid: 0, running: false }] : [];
-      return [{ path: join(this.root, n), pid: Number(m[1]), running: isProcessAlive(Number(m[1]), m[2]!) }];
+      if (!n.startsWith(BUILD_TMP)) return [];
+      const owner = parseOwnerTag(n.slice(BUILD_TMP.length));
+      return [{ path: join(this.root, n), pid: owner?.pid ?? 0, running: owner !== undefined && ownerState(owner) !== 'dead' }];
     });
   }
 }

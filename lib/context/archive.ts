@@ -10,13 +10,15 @@ import type { ContextEntry } from './entry.js';
 import { ContextError } from './errors.js';
 import { ArchiveTree, ArchiveTreeError } from './archive-tree.js';
 import { cleanRelative } from './scoped-path.js';
+import { pipeTo } from '../io/pipe-to.js';
+import { fsPath } from '../io/byte-names.js';
 
 /** `ArchiveKind` is what `ADD` recognises as a local archive to unpack (by magic bytes, like Docker). */
 export type ArchiveKind = 'tar' | 'gzip' | 'bzip2' | 'xz' | 'zstd';
 
 /** `sniffArchive` reads a file's first bytes and names the archive format, or undefined for anything else. */
 export async function sniffArchive(path: string): Promise<ArchiveKind | undefined> {
-  const fh = await open(path, 'r');
+  const fh = await open(fsPath(path), 'r');
   try {
     const buf = Buffer.alloc(512);
     const { bytesRead } = await fh.read(buf, 0, 512, 0);
@@ -33,18 +35,22 @@ export async function sniffArchive(path: string): Promise<ArchiveKind | undefine
 }
 
 function decompressed(path: string, kind: ArchiveKind): Readable {
-  const file = createReadStream(path);
+  const file = createReadStream(fsPath(path));
   if (kind === 'tar') return file;
   if (kind === 'gzip') {
-    const gz = createGunzip();
-    file.on('error', (err) => gz.destroy(err));
-    return file.pipe(gz);
+    return pipeTo(file, createGunzip());
   }
   // Node has no bzip2/xz/zstd decoder; the host's tools are the well-kept implementations.
   const tool = { bzip2: 'bzip2', xz: 'xz', zstd: 'zstd' }[kind];
   const out = new PassThrough();
   const child = spawn(tool, ['-dc'], { stdio: ['pipe', 'pipe', 'ignore'] });
-  child.on('error', () => out.destroy(new ContextError('OCIBAKE_CONTEXT', `ADD ${path}: ${kind} archives need the "${tool}" command`, { hint: `install ${tool}, or recompress the archive with gzip` })));
+  child.on('error', () =>
+    out.destroy(
+      new ContextError('OCIBAKE_CONTEXT', `ADD ${path}: ${kind} archives need the "${tool}" command`, {
+        hint: `install ${tool}, or recompress the archive with gzip`,
+      }),
+    ),
+  );
   child.on('close', (code) => {
     if (code !== 0 && code !== null) out.destroy(new Error(`${tool} -d exited with status ${code}`));
   });
@@ -68,7 +74,9 @@ export async function readArchive(path: string, kind: ArchiveKind, destDir: stri
   let spooled = 0;
   const ex = extract();
   const refuse = (h: Header, why: string): ContextError =>
-    new ContextError('OCIBAKE_CONTEXT', `ADD ${label}: archive member ${JSON.stringify(h.name)}: ${why}`, { hint: 'BuildKit refuses such archives too; rebuild the archive without it' });
+    new ContextError('OCIBAKE_CONTEXT', `ADD ${label}: archive member ${JSON.stringify(h.name)}: ${why}`, {
+      hint: 'BuildKit refuses such archives too; rebuild the archive without it',
+    });
   const member = async (h: Header, body: AsyncIterable<Buffer>): Promise<void> => {
     const name = cleanRelative(h.name);
     if (name === undefined) throw refuse(h, 'the path leaves the extraction root');
@@ -144,7 +152,9 @@ export async function readArchive(path: string, kind: ArchiveKind, destDir: stri
     await pipeline(decompressed(path, kind), ex);
   } catch (err) {
     if (err instanceof ContextError) throw err;
-    throw new ContextError('OCIBAKE_CONTEXT', `ADD ${label}: cannot unpack the ${kind} archive: ${(err as Error).message}`, { hint: 'check that the file is a complete archive' });
+    throw new ContextError('OCIBAKE_CONTEXT', `ADD ${label}: cannot unpack the ${kind} archive: ${(err as Error).message}`, {
+      hint: 'check that the file is a complete archive',
+    });
   }
   return tree.entries(destDir);
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { ContextEntry } from './entry.js';
+import { fsPath } from '../io/byte-names.js';
 
 /**
  * `FileHasher` hashes host files once per (path, inode, size, mtime) and remembers the result,
@@ -12,13 +13,13 @@ export class FileHasher {
 
   /** `hash` is the hex sha256 of a file's bytes. */
   async hash(path: string): Promise<string> {
-    const st = await stat(path);
+    const st = await stat(fsPath(path));
     const key = `${path}\0${st.ino}\0${st.size}\0${st.mtimeMs}`;
     let p = this.#memo.get(key);
     if (!p) {
       p = new Promise<string>((resolve, reject) => {
         const h = createHash('sha256');
-        createReadStream(path)
+        createReadStream(fsPath(path))
           .on('data', (c) => h.update(c))
           .on('error', reject)
           .on('end', () => resolve(h.digest('hex')));

@@ -1,8 +1,10 @@
-import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join, posix, sep } from 'node:path';
 import type { PathFilter } from './entry.js';
 import { ContextError } from './errors.js';
+import { fsPath, nameFromBytes } from '../io/byte-names.js';
+import { readdirNames, readlinkName } from '../io/byte-fs.js';
 
 /** `TreeNode` is one object found under a source tree root. */
 export interface TreeNode {
@@ -32,7 +34,8 @@ export interface Tree {
  * `SourceTree` is a directory COPY/ADD read from: the build context (with the .dockerignore
  * filter) or another stage's output directory (`COPY --from=build`, no filter). All paths are
  * cleaned and confined to the root; `..` cannot escape it and a symlink named as a source is
- * followed only while it stays inside.
+ * followed only while it stays inside. Names that are not valid UTF-8 are kept byte for byte
+ * (see `nameFromBytes`), as BuildKit keeps them.
  */
 export class SourceTree implements Tree {
   readonly root: string;
@@ -65,15 +68,17 @@ export class SourceTree implements Tree {
     const hostPath = join(this.root, rel);
     let real: string;
     try {
-      real = await realpath(hostPath);
+      real = nameFromBytes(await realpath(fsPath(hostPath), { encoding: 'buffer' }));
     } catch {
       return undefined;
     }
-    const rootReal = await realpath(this.root);
+    const rootReal = nameFromBytes(await realpath(fsPath(this.root), { encoding: 'buffer' }));
     if (real !== rootReal && !real.startsWith(rootReal + sep)) {
-      throw new ContextError('OCIBAKE_CONTEXT', `${this.label}: "${rel}" is a symlink that points outside (${real})`, { hint: 'COPY can only read files inside the build context' });
+      throw new ContextError('OCIBAKE_CONTEXT', `${this.label}: "${rel}" is a symlink that points outside (${real})`, {
+        hint: 'COPY can only read files inside the build context',
+      });
     }
-    return { rel, hostPath: real, stats: await stat(real) };
+    return { rel, hostPath: real, stats: await stat(fsPath(real)) };
   }
 
   /**
@@ -83,16 +88,16 @@ export class SourceTree implements Tree {
   async walk(dir: TreeNode, skip: (relInside: string) => boolean = () => false): Promise<TreeNode[]> {
     const out: TreeNode[] = [];
     const visit = async (hostDir: string, relInside: string, relTree: string): Promise<void> => {
-      const names = (await readdir(hostDir)).sort();
+      const names = (await readdirNames(hostDir)).sort();
       for (const name of names) {
         const ri = relInside === '' ? name : `${relInside}/${name}`;
         const rt = relTree === '' ? name : `${relTree}/${name}`;
         const hostPath = join(hostDir, name);
-        const stats = await lstat(hostPath);
+        const stats = await lstat(fsPath(hostPath));
         const hidden = this.ignored(rt) || skip(ri);
         if (hidden && !(stats.isDirectory() && this.#filter?.hasExceptions)) continue;
         const node: TreeNode = { rel: ri, hostPath, stats };
-        if (stats.isSymbolicLink()) node.linkTarget = await readlink(hostPath);
+        if (stats.isSymbolicLink()) node.linkTarget = await readlinkName(hostPath);
         if (!hidden) out.push(node);
         if (stats.isDirectory()) await visit(hostPath, ri, rt);
       }
@@ -104,7 +109,7 @@ export class SourceTree implements Tree {
   /** `list` returns the names in a directory of the tree (unfiltered), for wildcard matching. */
   async list(rel: string): Promise<string[]> {
     try {
-      return (await readdir(join(this.root, rel))).sort();
+      return (await readdirNames(join(this.root, rel))).sort();
     } catch {
       return [];
     }

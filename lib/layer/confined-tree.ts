@@ -1,8 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, symlinkSync, utimesSync, writeSync, type Stats } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  utimesSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnsafeArchiveError, unsafeEntry } from './errors.js';
+import { fsPath } from '../io/byte-names.js';
 import type { TarHeader } from './tar-reader.js';
 
 /** What a `ConfinedTree` does with a device node: create it (root), refuse the layer, or skip and report it (user namespace). */
@@ -74,7 +88,7 @@ export class ConfinedTree {
       cur = cur ? `${cur}/${part}` : part;
       if (this.#dirs.has(cur)) continue;
       const st = lstatOrUndefined(this.full(cur));
-      if (!st) mkdirSync(this.full(cur), { mode: 0o755 });
+      if (!st) mkdirSync(fsPath(this.full(cur)), { mode: 0o755 });
       else if (st.isSymbolicLink()) throw unsafeEntry(what, `path goes through the symlink ${cur}`);
       else if (!st.isDirectory()) throw unsafeEntry(what, `parent ${cur} is not a directory`);
       this.#dirs.add(cur);
@@ -105,7 +119,7 @@ export class ConfinedTree {
 
   /** `remove` deletes `rel` and everything under it; its parents must have been ensured. */
   async remove(rel: string): Promise<void> {
-    await rm(this.full(rel), { recursive: true, force: true });
+    await rm(fsPath(this.full(rel)), { recursive: true, force: true });
     this.#dirs.clear();
   }
 
@@ -116,11 +130,11 @@ export class ConfinedTree {
     const mode = h.mode & 0o7777;
     const existing = lstatOrUndefined(full);
     if (h.type === 'directory') {
-      if (existing && !existing.isDirectory()) await rm(full, { force: true });
-      if (!existing || !existing.isDirectory()) mkdirSync(full, { mode: 0o700 });
+      if (existing && !existing.isDirectory()) await rm(fsPath(full), { force: true });
+      if (!existing || !existing.isDirectory()) mkdirSync(fsPath(full), { mode: 0o700 });
       this.#dirs.add(rel);
       this.#own(full, h);
-      chmodSync(full, mode);
+      chmodSync(fsPath(full), mode);
       this.#dirTimes.push([full, h.mtime]);
       return true;
     }
@@ -135,10 +149,10 @@ export class ConfinedTree {
         await writeExclusive(full, body);
         break;
       case 'symlink':
-        symlinkSync(h.linkname, full);
+        symlinkSync(fsPath(h.linkname), fsPath(full));
         this.#own(full, h);
         try {
-          lutimesSync(full, h.mtime, h.mtime);
+          lutimesSync(fsPath(full), h.mtime, h.mtime);
         } catch {
           // Some filesystems cannot set a symlink's times; the link itself is what matters.
         }
@@ -151,7 +165,7 @@ export class ConfinedTree {
         if (!st) throw unsafeEntry(h.name, `hardlink target ${target} does not exist`);
         if (st.isDirectory()) throw unsafeEntry(h.name, 'hardlink to a directory');
         // link(2) does not follow a symlink target, so a planted symlink is linked, not its target.
-        linkSync(this.full(target), full);
+        linkSync(fsPath(this.full(target)), fsPath(full));
         return true;
       }
       case 'character-device':
@@ -163,8 +177,8 @@ export class ConfinedTree {
         throw unsafeEntry(h.name, `unsupported entry type ${h.type === 'unsupported' ? JSON.stringify(h.typeflag) : h.type}`);
     }
     this.#own(full, h);
-    chmodSync(full, mode);
-    utimesSync(full, h.mtime, h.mtime);
+    chmodSync(fsPath(full), mode);
+    utimesSync(fsPath(full), h.mtime, h.mtime);
     return true;
   }
 
@@ -172,7 +186,7 @@ export class ConfinedTree {
   async finish(): Promise<void> {
     for (const [path, mtime] of this.#dirTimes.reverse()) {
       try {
-        utimesSync(path, mtime, mtime);
+        utimesSync(fsPath(path), mtime, mtime);
       } catch {
         // Removed by a later member (a directory replaced by a file); nothing to date.
       }
@@ -183,14 +197,18 @@ export class ConfinedTree {
   #own(full: string, h: TarHeader): void {
     if (!this.#o.owner) return;
     try {
-      lchownSync(full, h.uid, h.gid);
+      lchownSync(fsPath(full), h.uid, h.gid);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
       if (this.#o.unmappedOwner !== 'keep') {
-        throw new UnsafeArchiveError('OCIBAKE_UNSAFE_ARCHIVE', `layer entry ${JSON.stringify(h.name.slice(0, 200))}: owner ${h.uid}:${h.gid} is not mapped in this user namespace`, {
-          hint: 'unpack in a namespace that maps the image ids (a subuid range: unshare --map-auto), or keep unmapped owners as root',
-          entry: h.name,
-        });
+        throw new UnsafeArchiveError(
+          'OCIBAKE_UNSAFE_ARCHIVE',
+          `layer entry ${JSON.stringify(h.name.slice(0, 200))}: owner ${h.uid}:${h.gid} is not mapped in this user namespace`,
+          {
+            hint: 'unpack in a namespace that maps the image ids (a subuid range: unshare --map-auto), or keep unmapped owners as root',
+            entry: h.name,
+          },
+        );
       }
       this.unmappedOwners++;
     }
@@ -204,10 +222,10 @@ export class ConfinedTree {
  * unpacked a Debian rootfs 7x faster than the stream version did).
  */
 async function writeExclusive(full: string, body: AsyncIterable<Buffer>): Promise<void> {
-  const fd = openSync(full, 'wx', 0o600);
+  const fd = openSync(fsPath(full), 'wx', 0o600);
   try {
     for await (const chunk of body) {
-      for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+      for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
     }
   } finally {
     closeSync(fd);
@@ -215,7 +233,7 @@ async function writeExclusive(full: string, body: AsyncIterable<Buffer>): Promis
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {
-  return lstatSync(path, { throwIfNoEntry: false });
+  return lstatSync(fsPath(path), { throwIfNoEntry: false });
 }
 
 function makeNode(full: string, h: TarHeader): void {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { pipeTo } from '../io/pipe-to.js';
 import { unsafeEntry } from './errors.js';
 
 /** `LayerCompression` is how a layer blob is encoded; `auto` sniffs the gzip magic. */
@@ -16,10 +17,7 @@ export function decompress(body: Readable, compression: LayerCompression = 'auto
 }
 
 function gunzip(body: Readable): Readable {
-  const gz = createGunzip();
-  body.on('error', (err) => gz.destroy(err));
-  gz.on('error', () => body.destroy());
-  return body.pipe(gz);
+  return pipeTo(body, createGunzip());
 }
 
 async function* sniff(body: Readable): AsyncGenerator<Buffer> {

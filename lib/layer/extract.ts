@@ -1,6 +1,7 @@
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
+import { readdirNames } from '../io/byte-fs.js';
 import type { Readable } from 'node:stream';
-import { ConfinedTree } from './confined-tree.js';
+import { ConfinedTree, tarPath } from './confined-tree.js';
 import type { LayerCompression } from './decompress.js';
 import { unsafeEntry } from './errors.js';
 import { forEachMember } from './layer-members.js';
@@ -16,6 +17,12 @@ export interface ExtractOptions {
   preserveOwner?: boolean | undefined;
   /** Create device nodes (default: when running as root; otherwise a device entry is an error). */
   devices?: boolean | undefined;
+  /**
+   * Told about a hard link the filter keeps whose target it does not (`COPY --from=img /usr/bin`
+   * where `/usr/bin/x` links to `/usr/lib/x`): the link is not created, the caller makes it a
+   * regular file (`readImagePaths`). Without this option such a link is an error.
+   */
+  onOutsideLink?: ((rel: string, target: string, header: TarHeader) => void) | undefined;
 }
 
 /** `ExtractResult` counts what `extractLayer` did. */
@@ -46,6 +53,14 @@ export async function extractLayer(body: Readable, dest: string, options: Extrac
     const m = classifyMember(h.name);
     if (m.rel === '' || (options.filter && !options.filter(m.subject, h))) return;
     if (m.kind === 'entry') {
+      if (h.type === 'link' && options.onOutsideLink && options.filter) {
+        const target = tarPath(h.linkname);
+        if (target !== '' && !options.filter(target, h)) {
+          await tree.ensureParents(m.rel, h.name);
+          options.onOutsideLink(m.rel, target, h);
+          return;
+        }
+      }
       await tree.write(m.rel, h, content);
       written.add(m.rel);
       result.entries++;
@@ -55,7 +70,7 @@ export async function extractLayer(body: Readable, dest: string, options: Extrac
     await tree.ensureParents(m.rel, h.name);
     if (m.kind === 'whiteout') return tree.remove(m.subject);
     // Opaque: everything in the directory that this layer did not write is lower content.
-    for (const name of await readdir(tree.full(m.dir))) {
+    for (const name of await readdirNames(tree.full(m.dir))) {
       const child = m.dir ? `${m.dir}/${name}` : name;
       if (!written.has(child)) await tree.remove(child);
     }

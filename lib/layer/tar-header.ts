@@ -1,4 +1,5 @@
 import { LayerWriteError } from './errors.js';
+import { nameToBytes } from '../io/byte-names.js';
 
 /** `TarHeaderFields` is what `encodeTarHeader` writes into one 512-byte ustar block. */
 export interface TarHeaderFields {
@@ -30,11 +31,13 @@ const MAX_SIZE = 0o77777777777;
 export function encodeEntryHeaders(h: TarHeaderFields, extra: Record<string, string | Uint8Array> = {}): Buffer {
   const pax: Record<string, string | Uint8Array> = { ...extra };
   const fields = { ...h };
-  if (Buffer.byteLength(h.name) > 100) {
+  // Names are written as the bytes they stand for: a file name that is not valid UTF-8 keeps its
+  // bytes (see `nameToBytes`), in the ustar field or in the PAX record, as Go's archive/tar does.
+  if (nameToBytes(h.name).length > 100) {
     pax['path'] = h.name;
     fields.name = truncateUtf8(h.name, 100);
   }
-  if (Buffer.byteLength(h.linkname) > 100) {
+  if (nameToBytes(h.linkname).length > 100) {
     pax['linkpath'] = h.linkname;
     fields.linkname = truncateUtf8(h.linkname, 100);
   }
@@ -59,7 +62,7 @@ export function padding(size: number): number {
 function paxRecord(key: string, value: string | Uint8Array): Buffer {
   // "<len> <key>=<value>\n" where <len> counts its own digits (POSIX pax format). Values may be
   // binary (xattrs), so the record is assembled as bytes.
-  const rest = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), typeof value === 'string' ? Buffer.from(value, 'utf8') : value, Buffer.from('\n')]);
+  const rest = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), typeof value === 'string' ? nameToBytes(value) : value, Buffer.from('\n')]);
   const restLen = rest.length;
   let len = restLen + 1;
   while (String(len).length + restLen !== len) len = String(len).length + restLen;
@@ -88,7 +91,7 @@ function ustarBlock(h: TarHeaderFields): Buffer {
 }
 
 function writeString(b: Buffer, s: string, off: number, len: number): void {
-  const bytes = Buffer.from(s, 'utf8');
+  const bytes = nameToBytes(s);
   if (bytes.length > len) throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `tar field too long: ${s.slice(0, 50)}`);
   bytes.copy(b, off);
 }
@@ -99,6 +102,6 @@ function writeOctal(b: Buffer, n: number, off: number, len: number): void {
 
 function truncateUtf8(s: string, max: number): string {
   let out = s;
-  while (Buffer.byteLength(out) > max) out = out.slice(0, -1);
+  while (nameToBytes(out).length > max) out = out.slice(0, -1);
   return out;
 }

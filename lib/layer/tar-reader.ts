@@ -1,4 +1,5 @@
 import { BLOCK, padding } from './tar-header.js';
+import { nameFromBytes } from '../io/byte-names.js';
 
 /** `TarEntryType` is the kind of a tar member, named as tar-stream names them; `unsupported` keeps its typeflag in `TarHeader.typeflag`. */
 export type TarEntryType = 'file' | 'contiguous-file' | 'link' | 'symlink' | 'character-device' | 'block-device' | 'directory' | 'fifo' | 'unsupported';
@@ -148,7 +149,8 @@ function applyRecords(raw: RawHeader, records: Record<string, Buffer>, longName:
       h.xattrs[key.slice(XATTR.length)] = value;
       continue;
     }
-    const text = value.toString('utf8');
+    // Path records keep every byte (a name that is not valid UTF-8; see `nameFromBytes`).
+    const text = key === 'path' || key === 'linkpath' ? nameFromBytes(value) : value.toString('utf8');
     h.pax[key] = text;
     if (key === 'path') h.name = text;
     else if (key === 'linkpath') h.linkname = text;
@@ -166,7 +168,8 @@ function parsePax(buf: Buffer): Record<string, Buffer> {
     if (buf[off] === 0) break;
     const space = buf.indexOf(0x20, off);
     const len = Number(buf.toString('latin1', off, space));
-    if (space < 0 || !Number.isInteger(len) || len <= space - off + 1 || off + len > buf.length || buf[off + len - 1] !== 0x0a) throw new TarFormatError('malformed PAX record');
+    if (space < 0 || !Number.isInteger(len) || len <= space - off + 1 || off + len > buf.length || buf[off + len - 1] !== 0x0a)
+      throw new TarFormatError('malformed PAX record');
     const record = buf.subarray(space + 1, off + len - 1);
     const eq = record.indexOf(0x3d);
     if (eq < 0) throw new TarFormatError('malformed PAX record (no "=")');
@@ -208,7 +211,7 @@ function number(b: Buffer, off: number, len: number): number {
 
 function cString(b: Buffer): string {
   const nul = b.indexOf(0);
-  return b.toString('utf8', 0, nul < 0 ? b.length : nul);
+  return nameFromBytes(b.subarray(0, nul < 0 ? b.length : nul));
 }
 
 /** Exact-size reads over an async iterator of chunks, without copying more than a header at a time. */

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { entrySize, normalizeEntryPath, type LayerEntry } from './entry.js';
 import { LayerWriteError } from './errors.js';
+import { fsPath } from '../io/byte-names.js';
 import { BLOCK, encodeEntryHeaders, padding } from './tar-header.js';
 
 /** Options for `tarStream`. */
@@ -34,7 +35,8 @@ export async function* tarStream(entries: AsyncIterable<LayerEntry> | Iterable<L
     const size = entrySize(entry);
     let linkname = '';
     if (entry.type === 'symlink' || entry.type === 'hardlink') {
-      if (entry.linkname === undefined || entry.linkname === '') throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `${entry.type} ${entry.path} has no link target`);
+      if (entry.linkname === undefined || entry.linkname === '')
+        throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `${entry.type} ${entry.path} has no link target`);
       linkname = entry.type === 'hardlink' ? normalizeEntryPath(entry.linkname) : entry.linkname;
     }
     yield encodeEntryHeaders(
@@ -71,14 +73,16 @@ export async function* tarStream(entries: AsyncIterable<LayerEntry> | Iterable<L
   yield EOF_BLOCKS;
 }
 
-async function* readAhead(entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>): AsyncGenerator<{ entry: LayerEntry; data?: Promise<Uint8Array> | undefined }> {
+async function* readAhead(
+  entries: AsyncIterable<LayerEntry> | Iterable<LayerEntry>,
+): AsyncGenerator<{ entry: LayerEntry; data?: Promise<Uint8Array> | undefined }> {
   const queue: { entry: LayerEntry; data?: Promise<Uint8Array> | undefined }[] = [];
   for await (const entry of entries) {
     let data: Promise<Uint8Array> | undefined;
     if (entry.type === 'file') {
       if (entry.data) data = Promise.resolve(entry.data);
       else if (entry.source && entry.size !== undefined && entry.size <= SMALL_FILE && entry.size > 0) {
-        data = readFile(entry.source).catch((err: unknown) => {
+        data = readFile(fsPath(entry.source)).catch((err: unknown) => {
           throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `reading ${entry.source} for ${entry.path}: ${(err as Error).message}`, { cause: err });
         });
         data.catch(() => {});
@@ -93,7 +97,7 @@ async function* readAhead(entries: AsyncIterable<LayerEntry> | Iterable<LayerEnt
 async function openContent(entry: LayerEntry): Promise<Readable | AsyncIterable<Buffer>> {
   if (entry.open) return entry.open();
   if (entry.source) {
-    const stream = createReadStream(entry.source, { highWaterMark: 1 << 20 });
+    const stream = createReadStream(fsPath(entry.source), { highWaterMark: 1 << 20 });
     return (async function* () {
       try {
         for await (const chunk of stream) yield chunk as Buffer;
@@ -106,7 +110,11 @@ async function openContent(entry: LayerEntry): Promise<Readable | AsyncIterable<
 }
 
 function changed(entry: LayerEntry, expected: number, actual: number): LayerWriteError {
-  return new LayerWriteError('OCIBAKE_LAYER_WRITE', `${entry.source ?? entry.path} changed while the layer was written (expected ${expected} bytes, got ${actual})`, {
-    hint: 'do not modify the build context or stage output during a build',
-  });
+  return new LayerWriteError(
+    'OCIBAKE_LAYER_WRITE',
+    `${entry.source ?? entry.path} changed while the layer was written (expected ${expected} bytes, got ${actual})`,
+    {
+      hint: 'do not modify the build context or stage output during a build',
+    },
+  );
 }

@@ -1,4 +1,6 @@
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { readdirNames, readlinkName } from '../io/byte-fs.js';
+import { fsPath, nameToBytes } from '../io/byte-names.js';
 import { join } from 'node:path';
 import type { LayerEntry } from './entry.js';
 import { LayerWriteError } from './errors.js';
@@ -42,11 +44,11 @@ export async function* walkDirectory(dir: string, options: WalkOptions = {}): As
 }
 
 async function* walk(hostDir: string, rel: string, base: string, inodes: Map<string, string>, o: WalkOptions): AsyncGenerator<LayerEntry> {
-  const names = (await readdir(hostDir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const names = (await readdirNames(hostDir)).sort((a, b) => Buffer.compare(nameToBytes(a), nameToBytes(b)));
   for (const name of names) {
     const host = join(hostDir, name);
     const relPath = rel ? `${rel}/${name}` : name;
-    const st = await lstat(host);
+    const st = await lstat(fsPath(host));
     if (o.filter && !o.filter(relPath, st.isDirectory())) continue;
     const path = `${base}/${relPath}`;
     const owner = o.preserveOwner ? { uid: st.uid, gid: st.gid } : { uid: o.uid ?? 0, gid: o.gid ?? 0 };
@@ -55,7 +57,7 @@ async function* walk(hostDir: string, rel: string, base: string, inodes: Map<str
       yield { path, type: 'dir', mode, ...owner };
       yield* walk(host, relPath, base, inodes, o);
     } else if (st.isSymbolicLink()) {
-      yield { path, type: 'symlink', mode, linkname: await readlink(host), ...owner };
+      yield { path, type: 'symlink', mode, linkname: await readlinkName(host), ...owner };
     } else if (st.isFile()) {
       const key = `${st.dev}:${st.ino}`;
       const first = st.nlink > 1 ? inodes.get(key) : undefined;

@@ -106,9 +106,7 @@ export function platformOfConfig(config: ImageConfig): Platform {
 }
 
 /** `ParsedManifest` is what `parseManifestOrIndex` returns: which kind it is, plus the data. */
-export type ParsedManifest =
-  | { kind: 'index'; mediaType: string; index: Index }
-  | { kind: 'manifest'; mediaType: string; manifest: Manifest };
+export type ParsedManifest = { kind: 'index'; mediaType: string; index: Index } | { kind: 'manifest'; mediaType: string; manifest: Manifest };
 
 /**
  * `parseManifestOrIndex` decodes manifest bytes, telling index from image manifest by the
@@ -117,7 +115,7 @@ export type ParsedManifest =
 export function parseManifestOrIndex(bytes: Uint8Array, contentType?: string): ParsedManifest {
   const doc = parseJsonObject(bytes, 'manifest');
   const obj = doc;
-  const declared = typeof obj['mediaType'] === 'string' ? (obj['mediaType']) : undefined;
+  const declared = typeof obj['mediaType'] === 'string' ? obj['mediaType'] : undefined;
   const ct = contentType?.split(';')[0]?.trim();
   const mediaType = declared ?? (ct && (isIndexMediaType(ct) || isManifestMediaType(ct)) ? ct : undefined);
   if (obj['schemaVersion'] !== 2) {
@@ -151,14 +149,17 @@ const MAX_JSON_DEPTH = 64;
  */
 export function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
   const text = Buffer.from(bytes).toString('utf8');
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  const hint = 'the image is malformed (or hostile): rebuild it, or pull it again from a registry you trust';
+  if (jsonDepth(text) > MAX_JSON_DEPTH)
+    throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is nested more than ${MAX_JSON_DEPTH} levels deep`, { hint });
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is not valid JSON`, { cause: err });
+    throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is not valid JSON`, { cause: err, hint });
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is not a JSON object`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${what} is not a JSON object`, { hint });
   return doc as Record<string, unknown>;
 }
 
@@ -177,7 +178,8 @@ export function parseImageConfig(bytes: Uint8Array, where: string): ImageConfig 
   if (doc['variant'] !== undefined && typeof doc['variant'] !== 'string') bad('"variant" is not a string');
   const rootfs = doc['rootfs'] as Record<string, unknown> | undefined;
   if (!rootfs || typeof rootfs !== 'object' || !Array.isArray(rootfs['diff_ids'])) bad('"rootfs.diff_ids" is not an array');
-  for (const d of rootfs!['diff_ids'] as unknown[]) if (typeof d !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(d)) bad(`diff_id ${JSON.stringify(d)} is not a sha256 digest`);
+  for (const d of rootfs!['diff_ids'] as unknown[])
+    if (typeof d !== 'string' || !/^sha256:[a-f0-9]{64}$/.test(d)) bad(`diff_id ${JSON.stringify(d)} is not a sha256 digest`);
   const c = doc['config'];
   if (c !== undefined && c !== null && (typeof c !== 'object' || Array.isArray(c))) bad('"config" is not an object');
   if (c && typeof c === 'object') {

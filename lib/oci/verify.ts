@@ -35,10 +35,15 @@ export class VerifyingStream extends Transform {
   #hash = createHash('sha256');
   #size = 0;
 
-  constructor(desc: Descriptor, where = desc.digest) {
+  constructor(desc: Descriptor, where: string = desc.digest) {
     super();
     this.#desc = desc;
     this.#where = where;
+    // A verifying stream is made by a producer and read by a consumer that attaches later; a
+    // small blob can fail verification before that. The error stays in `errored`, and pipeline
+    // or for-await report it to the consumer whenever it attaches; without this listener Node
+    // would first crash the process with "Unhandled 'error' event".
+    this.on('error', () => {});
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {

@@ -15,15 +15,18 @@ import { type BuildResult, type Published, type Publisher, type PublishOptions, 
  */
 export class OciLayoutPublisher implements Publisher {
   readonly dir: string;
+  readonly #scratchDir: string | undefined;
 
-  constructor(dir: string) {
+  /** `scratchDir` is ocibake's own temp directory (the cache's `tmp/`); see `OciLayoutOptions`. */
+  constructor(dir: string, o: { scratchDir?: string | undefined } = {}) {
     this.dir = dir;
+    this.#scratchDir = o.scratchDir;
   }
 
   async publish(result: BuildResult, tags: readonly string[], o: PublishOptions = {}): Promise<Published[]> {
     const root = rootDescriptor(result.root);
     try {
-      const layout = await OciLayout.open(this.dir);
+      const layout = await OciLayout.open(this.dir, { scratchDir: this.#scratchDir });
       await copyGraph(result.store, layout, root, { concurrency: o.concurrency, signal: o.signal, onEvent: copyEventsTo(this.dir, o.progress, 'written') });
       const desc = { mediaType: root.mediaType, digest: root.digest, size: root.size, ...(root.platform ? { platform: root.platform } : {}) };
       if (tags.length === 0) await layout.addUntagged(desc);

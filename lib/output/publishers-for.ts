@@ -24,6 +24,8 @@ export interface PublishersForOptions {
   client: () => RegistryClient;
   /** The cache file outputs read base layers through. */
   cache: ContentStore;
+  /** The cache's temp directory, where layout writes put their temp files (see `OciLayoutOptions`). */
+  scratchDir?: string | undefined;
   metadataFile?: string | undefined;
   /** Extra facts for the metadata file, read when it is written. */
   metadataExtra?: (() => Record<string, unknown> | undefined) | undefined;
@@ -57,7 +59,7 @@ export function publishersFor(outputs: readonly OutputSpec[], o: PublishersForOp
         break;
       }
       case 'oci':
-        children.push(readThroughCache(renamed(new OciLayoutPublisher(out.dest), layoutTags), o.cache));
+        children.push(readThroughCache(renamed(new OciLayoutPublisher(out.dest, { scratchDir: o.scratchDir }), layoutTags), o.cache));
         break;
       case 'oci-archive':
         children.push(readThroughCache(renamed(new OciArchivePublisher(out.dest, { sourceDateEpoch: o.sourceDateEpoch }), layoutTags), o.cache));
@@ -70,11 +72,17 @@ export function publishersFor(outputs: readonly OutputSpec[], o: PublishersForOp
           });
         }
         if (out.platform && !o.platforms.some((p) => formatPlatform(p) === formatPlatform(out.platform!))) {
-          throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `--output type=docker,platform=${formatPlatform(out.platform)} is not one of the build's platforms (${o.platforms.map(formatPlatform).join(', ')})`, {
-            hint: 'name one of the --platform values',
-          });
+          throw new OcibakeError(
+            'OCIBAKE_INVALID_ARGUMENT',
+            `--output type=docker,platform=${formatPlatform(out.platform)} is not one of the build's platforms (${o.platforms.map(formatPlatform).join(', ')})`,
+            {
+              hint: 'name one of the --platform values',
+            },
+          );
         }
-        for (const t of o.tags) if (t.includes('@')) throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `a docker archive names images by tag, not digest: ${t}`, { hint: 'use -t name:tag' });
+        for (const t of o.tags)
+          if (t.includes('@'))
+            throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `a docker archive names images by tag, not digest: ${t}`, { hint: 'use -t name:tag' });
         children.push(readThroughCache(new DockerArchivePublisher(out.dest, { platform, sourceDateEpoch: o.sourceDateEpoch }), o.cache));
         break;
       }

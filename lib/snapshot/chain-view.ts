@@ -1,5 +1,7 @@
 import { createReadStream, lstatSync, type Stats } from 'node:fs';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { readlinkName } from '../io/byte-fs.js';
+import { fsPath, nameFromBytes } from '../io/byte-names.js';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { resolveScoped, type ScopedNode } from '../context/scoped-path.js';
@@ -83,7 +85,7 @@ export class ChainView {
     if (!p) return undefined;
     const hostPath = this.#host(p.layer, rel);
     // Synchronous: microseconds, where a thread-pool round trip costs tens (COPY --from stats thousands).
-    return { path: `/${rel}`, hostPath, layer: p.layer, stats: lstatSync(hostPath) };
+    return { path: `/${rel}`, hostPath, layer: p.layer, stats: lstatSync(fsPath(hostPath)) };
   }
 
   /** `lstat` is the object at `path`, the last component not followed; undefined when nothing is there. */
@@ -114,12 +116,12 @@ export class ChainView {
 
   /** `readFile` reads a regular file (symlinks followed). */
   async readFile(path: string): Promise<Buffer> {
-    return readFile((await this.#file(path)).hostPath);
+    return readFile(fsPath((await this.#file(path)).hostPath));
   }
 
   /** `open` streams a regular file (symlinks followed). */
   async open(path: string): Promise<Readable> {
-    return createReadStream((await this.#file(path)).hostPath);
+    return createReadStream(fsPath((await this.#file(path)).hostPath));
   }
 
   async #file(path: string): Promise<ChainEntry> {
@@ -143,7 +145,7 @@ export class ChainView {
   #target(layer: number, rel: string): Promise<string> {
     const key = `${layer}\0${rel}`;
     let t = this.#links.get(key);
-    if (!t) this.#links.set(key, (t = readlink(this.#host(layer, rel))));
+    if (!t) this.#links.set(key, (t = readlinkName(this.#host(layer, rel))));
     return t;
   }
 
@@ -186,12 +188,13 @@ export class ChainView {
     // Names whose lower objects are hidden: whited out, or the visible object is not a
     // directory, or the last directory merged was opaque.
     const closed = new Set<string>();
-    const listings = await Promise.all(layers.map((i) => readdir(this.#host(i, rel), { withFileTypes: true }).catch(() => [])));
+    // Names are kept byte for byte (see `nameFromBytes`): a file whose name is not UTF-8 is found again.
+    const listings = await Promise.all(layers.map((i) => readdir(fsPath(this.#host(i, rel)), { withFileTypes: true, encoding: 'buffer' }).catch(() => [])));
     layers.forEach((i, n) => {
       const whiteouts = this.#whiteouts[i]!;
       const opaque = this.#opaque[i]!;
       for (const d of listings[n]!) {
-        const name = d.name;
+        const name = nameFromBytes(d.name);
         if (closed.has(name)) continue;
         const child = rel === '' ? name : `${rel}/${name}`;
         if (whiteouts.has(child)) {

@@ -1,5 +1,7 @@
 import type { Stats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { readdirNames, readlinkName } from '../io/byte-fs.js';
+import { fsPath } from '../io/byte-names.js';
 import { join } from 'node:path';
 import type { LayerEntry } from '../layer/entry.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from '../layer/whiteout.js';
@@ -93,11 +95,12 @@ class DiffWalk {
 
   async walk(dir: string): Promise<void> {
     const host = dir === '' ? this.#upper : join(this.#upper, dir);
-    const names = (await readdir(host)).sort(byteOrder);
+    // Names are kept byte for byte (see `nameFromBytes`): a RUN may write names that are not UTF-8.
+    const names = (await readdirNames(host)).sort(byteOrder);
     for (const name of names) {
       const rel = dir === '' ? name : `${dir}/${name}`;
       if (this.#exclude.has(rel)) continue;
-      const st = await lstat(join(host, name));
+      const st = await lstat(fsPath(join(host, name)));
       const c = this.meta.counts;
       // Overlayfs makes whiteouts by linking one shared node, so nlink says nothing here.
       if (st.isCharacterDevice() && st.rdev === 0) {
@@ -146,7 +149,7 @@ class DiffWalk {
         this.entries.push({ ...base, type: 'file', size: st.size, source: join(host, name) });
       } else if (st.isSymbolicLink()) {
         c.symlinks++;
-        this.entries.push({ ...base, type: 'symlink', linkname: await readlink(join(host, name)) });
+        this.entries.push({ ...base, type: 'symlink', linkname: await readlinkName(join(host, name)) });
       } else if (st.isFIFO()) {
         c.fifos++;
         this.entries.push({ ...base, type: 'fifo' });

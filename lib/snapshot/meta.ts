@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { SnapshotError } from './errors.js';
 import { SNAPSHOT_MODES, type SnapshotMode } from './mode.js';
+import { nameToBytes } from '../io/byte-names.js';
 
 /** `SkippedDevice` is a device node a layer holds that was not created (user namespace); the executor binds the host's node instead. */
 export interface SkippedDevice {
@@ -58,7 +59,7 @@ export function emptyCounts(): SnapshotCounts {
 
 /** `byteOrder` sorts strings by their UTF-8 bytes (what `tar --sort=name` and Go's sort do), not by UTF-16 units. */
 export function byteOrder(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return Buffer.compare(nameToBytes(a), nameToBytes(b));
 }
 
 /** `sortMeta` returns the record with every list sorted by bytes, so equal snapshots give equal records. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isProcessAlive, processTag } from '../io/process-identity.js';
+import { ownerState, ownerTag, parseOwnerTag } from '../io/process-owner.js';
 import { SnapshotError } from './errors.js';
 import { readMeta, writeMeta, type SnapshotMeta } from './meta.js';
 import type { SnapshotMode } from './mode.js';
@@ -110,8 +110,8 @@ export class SnapshotStore {
     const tmp = join(this.#base, TMP);
     let removed = 0;
     for (const name of await readdir(tmp).catch(() => [])) {
-      const m = /^(?:build|scratch|trash)-(\d+)-(\d+)-/.exec(name);
-      if (m && isProcessAlive(Number(m[1]), m[2]!)) continue;
+      const owner = parseOwnerTag(name.replace(/^(?:build|scratch|trash)-/, ''));
+      if (owner && ownerState(owner) !== 'dead') continue;
       await rm(join(tmp, name), { recursive: true, force: true });
       removed++;
     }
@@ -156,7 +156,7 @@ export class SnapshotStore {
   }
 
   async #tmpDir(kind: 'build' | 'scratch' | 'trash'): Promise<string> {
-    const dir = join(this.#base, TMP, `${kind}-${processTag()}-${randomBytes(6).toString('hex')}`);
+    const dir = join(this.#base, TMP, `${kind}-${ownerTag()}-${randomBytes(6).toString('hex')}`);
     await mkdir(dir, { recursive: true });
     return dir;
   }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ContentStore, Opts } from '../oci/content-store.js';
 import type { Descriptor } from '../oci/descriptor.js';
 import type { Digest } from '../oci/digest.js';
-import { BlobDir, type BlobDirOptions } from './blob-dir.js';
+import { BlobDir, type BlobDirOptions, type TempDirSpec } from './blob-dir.js';
 import type { Ingester } from '../oci/content-store.js';
 
 /**
@@ -14,7 +14,7 @@ export class BlobDirStore implements ContentStore, Ingester {
   readonly dir: string;
   protected readonly blobs: BlobDir;
 
-  constructor(dir: string, tmpDir: string, o: BlobDirOptions) {
+  constructor(dir: string, tmpDir: TempDirSpec, o: BlobDirOptions) {
     this.dir = dir;
     this.blobs = new BlobDir(dir, tmpDir, o);
   }

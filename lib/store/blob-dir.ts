@@ -1,6 +1,8 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync, unlinkSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { pipeTo } from '../io/pipe-to.js';
+import { ownerState } from '../io/process-owner.js';
+import { open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Opts } from '../oci/content-store.js';
@@ -20,7 +22,22 @@ export interface BlobDirOptions {
    */
   dropCorrupt: boolean;
   onCorrupt?: CorruptBlobReporter | undefined;
+  /** Runs once before the first write (a layout sweeps what killed writers left in it). */
+  beforeFirstWrite?: (() => Promise<unknown>) | undefined;
 }
+
+/**
+ * `TempDir` is where a `BlobDir`'s writes put their temp files (on the blobs' filesystem). `own`
+ * means it belongs to this process alone (a layout's `.ocibake-tmp-<pid>-<start>`) and `tidy`
+ * removes it; a shared one (the cache's `tmp/`) is never removed, only swept of dead writers' files.
+ */
+export interface TempDir {
+  path: string;
+  own: boolean;
+}
+
+/** A temp directory, or how to choose one when the first write needs it (a read-only use never touches the disk). */
+export type TempDirSpec = string | (() => Promise<TempDir>);
 
 /**
  * `BlobDir` is a `blobs/sha256/<hex>` tree on disk, shared by the cache and OCI layouts.
@@ -30,13 +47,14 @@ export interface BlobDirOptions {
  */
 export class BlobDir {
   readonly root: string;
-  readonly #tmpDir: string;
+  readonly #tmpSpec: TempDirSpec;
+  #tmp: Promise<TempDir> | undefined;
   readonly #o: BlobDirOptions;
-  #cleaned: Promise<number> | undefined;
+  #cleaned: Promise<unknown> | undefined;
 
-  constructor(root: string, tmpDir: string, o: BlobDirOptions) {
+  constructor(root: string, tmpDir: TempDirSpec, o: BlobDirOptions) {
     this.root = root;
-    this.#tmpDir = tmpDir;
+    this.#tmpSpec = tmpDir;
     this.#o = o;
   }
 
@@ -63,11 +81,13 @@ export class BlobDir {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw blobNotFound(desc.digest, this.root);
       throw new StoreError('OCIBAKE_STORE', `opening blob ${desc.digest} in ${this.root}: ${(err as Error).message}`, { cause: err });
     }
+    // The inode read is the one dropped when corrupt: another process may have renamed a good
+    // copy over the path since (two builds on one cache), and that copy must stay.
+    const ino = this.#o.dropCorrupt ? (await fh.stat().catch(() => undefined))?.ino : undefined;
     const source = createReadStream('', { fd: fh, autoClose: true });
-    const checked = new CheckedBlobStream(desc, p, this.#o.dropCorrupt, (reason) => this.#dropCorrupt(desc.digest, p, reason));
-    source.on('error', (err) => checked.destroy(err));
+    const checked = new CheckedBlobStream(desc, p, this.#o.dropCorrupt, (reason) => this.#dropCorrupt(desc.digest, p, ino, reason));
     if (o?.onProgress) source.on('data', (c: string | Buffer) => o.onProgress!(c.length));
-    return source.pipe(checked);
+    return pipeTo(source, checked);
   }
 
   async push(desc: Descriptor, body: Readable | Uint8Array, o?: Opts): Promise<void> {
@@ -94,7 +114,10 @@ export class BlobDir {
     } catch {
       return [];
     }
-    return names.map((n) => `sha256:${n}`).filter(isDigest).sort();
+    return names
+      .map((n) => `sha256:${n}`)
+      .filter(isDigest)
+      .sort();
   }
 
   /** `delete` removes a blob; a missing blob is not an error. */
@@ -108,43 +131,69 @@ export class BlobDir {
    * namespace sharing the cache). Runs once per process before the first write.
    */
   async removeStaleTemp(): Promise<number> {
+    const tmpDir = (await this.tempDir()).path;
     let names: string[];
     try {
-      names = await readdir(this.#tmpDir);
+      names = await readdir(tmpDir);
     } catch {
       return 0;
     }
     let removed = 0;
     for (const name of names) {
       const pid = Number(/^ingest-(\d+)-/.exec(name)?.[1]);
-      if (!pid || pid === process.pid || isAlive(pid)) continue;
-      const path = join(this.#tmpDir, name);
+      if (!pid || ownerState({ pid, start: '0' }) !== 'dead') continue;
+      const path = join(tmpDir, name);
       const st = await stat(path).catch(() => undefined);
       if (!st || Date.now() - st.mtimeMs < STALE_MS) continue;
-      await unlink(path).then(() => removed++, () => {});
+      await unlink(path).then(
+        () => removed++,
+        () => {},
+      );
     }
     return removed;
   }
 
   async #write(source: Readable, check: Transform, name: () => Digest, o?: Opts): Promise<void> {
-    this.#cleaned ??= this.removeStaleTemp();
-    await this.#cleaned;
+    await this.prepareWrite();
     await writeFileAtomic(() => this.path(name()), source, {
-      tmpDir: this.#tmpDir,
+      tmpDir: (await this.tempDir()).path,
       tmpPrefix: 'ingest-',
       through: o?.onProgress ? [check, progressTap(o.onProgress)] : [check],
       signal: o?.signal,
     });
   }
 
-  /** `tidy` removes the temp directory when no write is using it (called when an output is complete). */
-  async tidy(): Promise<void> {
-    await rmdir(this.#tmpDir).catch(() => {});
+  /** `tempDir` is where writes put their temp files, chosen when first asked. */
+  tempDir(): Promise<TempDir> {
+    const spec = this.#tmpSpec;
+    this.#tmp ??= typeof spec === 'string' ? Promise.resolve({ path: spec, own: false }) : spec();
+    return this.#tmp;
   }
 
-  #dropCorrupt(digest: Digest, path: string, reason: unknown): void {
+  /** `prepareWrite` runs the once-per-process cleanup of what killed writers left (awaited by every write). */
+  prepareWrite(): Promise<unknown> {
+    this.#cleaned ??= Promise.all([this.removeStaleTemp(), this.#o.beforeFirstWrite?.()]).catch(() => undefined);
+    return this.#cleaned;
+  }
+
+  /**
+   * `tidy` removes this process's own temp directory once its writes are over (an output is
+   * complete). A shared temp directory is left: another process may be writing into it.
+   */
+  async tidy(): Promise<void> {
+    const tmp = this.#tmp && (await this.#tmp.catch(() => undefined));
+    if (tmp?.own) await rm(tmp.path, { recursive: true, force: true }).catch(() => {});
+  }
+
+  #dropCorrupt(digest: Digest, path: string, ino: number | undefined, reason: unknown): void {
     if (!this.#o.dropCorrupt) return;
-    unlink(path).catch(() => {});
+    try {
+      // Synchronous, so the blob is gone before the reader sees the error (an error path: microseconds).
+      const st = statSync(path);
+      if (ino === undefined || st.ino === ino) unlinkSync(path);
+    } catch {
+      // Already gone.
+    }
     this.#o.onCorrupt?.(digest, path, reason);
   }
 }
@@ -188,13 +237,3 @@ function progressTap(onProgress: (n: number) => void): Transform {
 }
 
 const STALE_MS = 60_000;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

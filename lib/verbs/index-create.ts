@@ -1,6 +1,6 @@
 import { OcibakeError } from '../errors.js';
 import { descriptorOf, type Descriptor } from '../oci/descriptor.js';
-import { canonicalJson, parseManifestOrIndex, type ImageConfig, type Index } from '../oci/manifest.js';
+import { canonicalJson, parseImageConfig, parseManifestOrIndex, type Index } from '../oci/manifest.js';
 import { isIndexMediaType, mediaTypesFor, MediaType } from '../oci/media-types.js';
 import { formatPlatform, normalizePlatform } from '../oci/platform.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -37,9 +37,20 @@ export interface CreatedIndex {
  *
  *   ocibake index create -t reg/app:1.0 reg/app@sha256:<amd64> reg/app@sha256:<arm64>
  */
-export async function createIndex(client: RegistryClient, tags: readonly string[], sources: readonly string[], o: CreateIndexOptions = {}): Promise<CreatedIndex> {
-  if (tags.length === 0) throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'index create needs at least one -t REGISTRY/REPOSITORY:TAG', { hint: 'e.g. ocibake index create -t ghcr.io/you/app:1.0 SRC...' });
-  if (sources.length === 0) throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'index create needs at least one source image', { hint: 'name images by digest, e.g. ghcr.io/you/app@sha256:…' });
+export async function createIndex(
+  client: RegistryClient,
+  tags: readonly string[],
+  sources: readonly string[],
+  o: CreateIndexOptions = {},
+): Promise<CreatedIndex> {
+  if (tags.length === 0)
+    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'index create needs at least one -t REGISTRY/REPOSITORY:TAG', {
+      hint: 'e.g. ocibake index create -t ghcr.io/you/app:1.0 SRC...',
+    });
+  if (sources.length === 0)
+    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'index create needs at least one source image', {
+      hint: 'name images by digest, e.g. ghcr.io/you/app@sha256:…',
+    });
   const reader = new RoutingReader({ label: 'the source images' });
   const children: Descriptor[] = [];
   const seen = new Map<string, string>();
@@ -55,7 +66,8 @@ export async function createIndex(client: RegistryClient, tags: readonly string[
         const manifestBytes = bytes ?? (await readBlob(store, desc));
         const m = parseManifestOrIndex(manifestBytes, desc.mediaType);
         if (m.kind !== 'manifest') throw new OcibakeError('OCIBAKE_INVALID_MANIFEST', `${name}: nested indexes cannot be merged`);
-        const config = JSON.parse((await readBlob(store, m.manifest.config)).toString('utf8')) as ImageConfig;
+        // A config from the network is shape-checked before any field is read (an array, or JSON nested 200,000 deep).
+        const config = parseImageConfig(await readBlob(store, m.manifest.config), `${m.manifest.config.digest} of ${name}`);
         platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
       }
       const key = formatPlatform(normalizePlatform(platform));
@@ -85,7 +97,8 @@ export async function createIndex(client: RegistryClient, tags: readonly string[
   const types = mediaTypesFor(docker ? 'docker' : 'oci');
   const index: Index = { schemaVersion: 2, mediaType: types.index, manifests: children };
   if (o.annotations && Object.keys(o.annotations).length) {
-    if (docker) throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'Docker manifest lists have no annotations', { hint: 'drop --annotation or use OCI images' });
+    if (docker)
+      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'Docker manifest lists have no annotations', { hint: 'drop --annotation or use OCI images' });
     index.annotations = { ...o.annotations };
   }
   const bytes = canonicalJson(index);

@@ -23,6 +23,8 @@ export interface PullOptions {
   signal?: AbortSignal | undefined;
   /** Blobs in flight (default 6). */
   concurrency?: number | undefined;
+  /** ocibake's own temp directory for the layout's writes (default: the cache's `tmp/`). */
+  scratchDir?: string | undefined;
 }
 
 /** `PullResult` is what was written. */
@@ -70,7 +72,7 @@ export async function pull(client: RegistryClient, ref: string, o: PullOptions):
   } else if (parsed.kind === 'manifest' && o.platforms?.length) {
     o.progress?.({ type: 'info', message: `${name} is a single-platform image; --platform ${o.platforms.map(formatPlatform).join(',')} not applied` });
   }
-  const layout = await OciLayout.open(o.dest);
+  const layout = await OciLayout.open(o.dest, { scratchDir: o.scratchDir });
   const copy = await copyGraph(new RoutingReader({ first: [memory], last: src }), layout, root, {
     concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
     signal: o.signal,

@@ -1,5 +1,8 @@
 import { request, type Dispatcher } from 'undici';
+import { readCapped } from '../../lib/io/read-capped.js';
 import { authError, registryError } from '../errors.js';
+
+const MAX_TOKEN_BYTES = 1 << 20;
 import { isTemporaryNetworkError } from '../transport/retry.js';
 import type { Challenge } from './challenge.js';
 import type { Credential } from './credential.js';
@@ -59,7 +62,16 @@ export async function fetchToken(r: TokenRequest): Promise<BearerToken> {
       temporary: isTemporaryNetworkError(err),
     });
   }
-  const text = await res.body.text();
+  // A token is a few kilobytes; a token server that sends more is not one (never read it all into memory).
+  const text = (
+    await readCapped(res.body, MAX_TOKEN_BYTES, () =>
+      registryError(`token server ${url.origin} for ${r.registry} sent more than ${MAX_TOKEN_BYTES} bytes`, {
+        registry: r.registry,
+        method,
+        status: res.statusCode,
+      }),
+    )
+  ).toString('utf8');
   if (res.statusCode === 401 || res.statusCode === 403) {
     throw authError(`unauthorized: authentication to ${r.registry} failed (token server ${url.origin} answered ${res.statusCode})`, {
       registry: r.registry,
@@ -75,6 +87,10 @@ export async function fetchToken(r: TokenRequest): Promise<BearerToken> {
     doc = JSON.parse(text) as typeof doc;
   } catch {
     throw registryError(`token server ${url.origin} for ${r.registry} sent a body that is not JSON`, { registry: r.registry, method, status: 200 });
+  }
+  // `null`, a number or an array is valid JSON too: reading `.token` of it would be a TypeError.
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw registryError(`token server ${url.origin} for ${r.registry} sent JSON that is not an object`, { registry: r.registry, method, status: 200 });
   }
   const token = typeof doc.token === 'string' ? doc.token : typeof doc.access_token === 'string' ? doc.access_token : undefined;
   if (!token) throw registryError(`token server ${url.origin} for ${r.registry} sent no token`, { registry: r.registry, method, status: 200 });

@@ -48,7 +48,7 @@ export interface TransportOptions {
   retry?: Partial<RetryPolicy> | undefined;
   /** Milliseconds to wait for response headers (per request); default 60 s. */
   timeoutMs?: number | undefined;
-  /** Milliseconds a response body may stall; default 60 s. */
+  /** Milliseconds a response body may go without a byte (an idle timeout, not a total); default `timeoutMs`. */
   bodyTimeoutMs?: number | undefined;
   userAgent?: string | undefined;
   dispatcher?: Dispatcher | undefined;
@@ -90,7 +90,9 @@ export class Transport {
     this.dispatcher = o.dispatcher ?? createDispatcher({ caCerts: o.caCerts, skipVerifyHosts: skip });
     this.#retry = { ...DEFAULT_RETRY, ...o.retry };
     this.#timeoutMs = o.timeoutMs ?? 60_000;
-    this.#bodyTimeoutMs = o.bodyTimeoutMs ?? 60_000;
+    // `--timeout` bounds a body that stalls mid-download as well as a server that never answers:
+    // a download that stops sending is abandoned after that long without a byte, then resumed.
+    this.#bodyTimeoutMs = o.bodyTimeoutMs ?? this.#timeoutMs;
     this.#userAgent = o.userAgent ?? 'ocibake/0.1';
     this.#schemes = new SchemeResolver(hosts, this.dispatcher);
     this.auth = new Authenticator({ keychain: o.keychain, dispatcher: this.dispatcher, userAgent: this.#userAgent, timeoutMs: this.#timeoutMs });
@@ -165,7 +167,8 @@ export class Transport {
       if (req.followRedirects && [301, 302, 303, 307, 308].includes(status)) {
         const location = header(res.headers, 'location');
         await res.body.dump();
-        if (!location || ++redirects > 10) throw registryError(`${req.what}: too many or broken redirects`, { registry: req.registry, method: req.method, status });
+        if (!location || ++redirects > 10)
+          throw registryError(`${req.what}: too many or broken redirects`, { registry: req.registry, method: req.method, status });
         url = new URL(location, url);
         continue;
       }

@@ -1,5 +1,6 @@
 // Fault injection between our client and the real registry: a proxy of ours injects resets,
-// 5xx, 429 + Retry-After, hangs, corrupt bodies and body-size refusals. Every operation either
+// 5xx, 429 + Retry-After, hangs, corrupt bodies (small blobs too), stalled bodies, a fake 201
+// for manifest PUTs and body-size refusals. Every operation either
 // completes with verified content or fails with a typed error; counts are asserted.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,7 +78,11 @@ describe('registry faults', () => {
   test('a blob download cut mid-body resumes and still verifies', async () => {
     const c = client();
     const layer = img.blobs[0]!.descriptor;
-    proxy.rules.push({ match: (m, p) => m === 'GET' && p.includes(`/blobs/${layer.digest}`), fault: { kind: 'reset-mid-body', afterBytes: 300_000 }, times: 2 });
+    proxy.rules.push({
+      match: (m, p) => m === 'GET' && p.includes(`/blobs/${layer.digest}`),
+      fault: { kind: 'reset-mid-body', afterBytes: 300_000 },
+      times: 2,
+    });
     const store = new RegistryStore(c, { registry: proxy.host, repository: 'faults/base' });
     const bytes = await readAll(await store.fetch(layer));
     assert.equal(sha256(bytes), layer.digest);
@@ -97,13 +102,81 @@ describe('registry faults', () => {
     await c.close();
   });
 
+  test('wrong bytes for a small blob fail with a digest mismatch naming the registry, read late or not', async () => {
+    const c = client();
+    // A config is a few hundred bytes: it is read and verified before the caller starts reading.
+    const config = img.blobs.find((b) => b.descriptor.mediaType === 'application/vnd.oci.image.config.v1+json')!.descriptor;
+    proxy.rules.push({ match: (m, p) => m === 'GET' && p.includes(`/blobs/${config.digest}`), fault: { kind: 'wrong-body' }, times: 1 });
+    const store = new RegistryStore(c, { registry: proxy.host, repository: 'faults/base' });
+    const body = await store.fetch(config);
+    await new Promise((r) => setTimeout(r, 100));
+    await assert.rejects(readAll(body), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'OCIBAKE_DIGEST_MISMATCH');
+      assert.match(err.message, new RegExp(`from ${proxy.host}/faults/base`));
+      return true;
+    });
+    assert.equal(proxy.injected(), 1);
+    tally();
+    await c.close();
+  });
+
+  test('a 201 to a manifest PUT that stored nothing fails the push, naming the registry', async () => {
+    const c = client();
+    const fresh = testImage(['amd64'], 32 * 1024);
+    const manifest = fresh.blobs.find((b) => b.descriptor.mediaType === 'application/vnd.oci.image.manifest.v1+json')!;
+    const store = new RegistryStore(
+      c,
+      { registry: proxy.host, repository: 'faults/liar' },
+      { replay: async () => Readable.from([Buffer.from(manifest.bytes)]) },
+    );
+    for (const b of fresh.blobs.filter((x) => !x.descriptor.mediaType.includes('manifest') && !x.descriptor.mediaType.includes('index')))
+      await store.push(b.descriptor, b.bytes);
+    proxy.rules.push({ match: (m, p) => m === 'PUT' && p.includes('/manifests/'), fault: { kind: 'fake-201' }, times: 2 });
+    const named = (err: Error & { code?: string; registry?: string }) => {
+      assert.equal(err.code, 'OCIBAKE_REGISTRY');
+      assert.equal(err.registry, proxy.host);
+      assert.match(err.message, new RegExp(`${proxy.host} answered 201 to the PUT, but then serves nothing there`));
+      return true;
+    };
+    await assert.rejects(store.push(manifest.descriptor, manifest.bytes), named);
+    await assert.rejects(store.tag(manifest.descriptor, 'v1'), named);
+    assert.equal(proxy.injected(), 2);
+    const direct = client();
+    assert.equal(await direct.headManifest(parseReference(`${reg.host}/faults/liar:v1`)), undefined, 'the registry really has no such tag');
+    tally();
+    await c.close();
+    await direct.close();
+  });
+
+  test('a body that stalls mid-download is given up after the timeout and resumed', { timeout: 30_000 }, async () => {
+    // client() has timeoutMs 800: the stalled body must be abandoned after that, not after 60 s.
+    const c = client();
+    const layer = img.blobs[0]!.descriptor;
+    proxy.rules.push({
+      match: (m, p) => m === 'GET' && p.includes(`/blobs/${layer.digest}`),
+      fault: { kind: 'stall-mid-body', afterBytes: 200_000 },
+      times: 2,
+    });
+    const store = new RegistryStore(c, { registry: proxy.host, repository: 'faults/base' });
+    const bytes = await readAll(await store.fetch(layer));
+    assert.equal(sha256(bytes), layer.digest);
+    assert.equal(proxy.injected(), 2);
+    assert.ok(c.transport.stats.retries >= 2, `resumed twice (retries: ${c.transport.stats.retries})`);
+    tally();
+    await c.close();
+  });
+
   test('a reset during a streamed upload re-opens the source and completes', async () => {
     const c = client();
     const fresh = testImage(['amd64'], 1024 * 1024);
     const byDigest = new Map(fresh.blobs.map((b) => [b.descriptor.digest, b.bytes]));
-    const store = new RegistryStore(c, { registry: proxy.host, repository: 'faults/upload' }, {
-      replay: async (d) => Readable.from([Buffer.from(byDigest.get(d.digest)!)]),
-    });
+    const store = new RegistryStore(
+      c,
+      { registry: proxy.host, repository: 'faults/upload' },
+      {
+        replay: async (d) => Readable.from([Buffer.from(byDigest.get(d.digest)!)]),
+      },
+    );
     proxy.rules.push({ match: (m, p) => m === 'PUT' && p.includes('/blobs/uploads/'), fault: { kind: 'reset' }, times: 2 });
     for (const b of fresh.blobs) await store.push(b.descriptor, Readable.from([Buffer.from(b.bytes)]));
     assert.equal(proxy.injected(), 2);
@@ -117,7 +190,11 @@ describe('registry faults', () => {
   test('413 on a monolithic PUT falls back to chunked PATCH', async () => {
     const c = new RegistryClient({ keychain: { resolve: async () => undefined }, upload: { chunkSize: 512 * 1024 } });
     const fresh = testImage(['amd64'], 1536 * 1024);
-    proxy.rules.push({ match: (m, p) => m === 'PUT' && p.includes('/blobs/uploads/') && p.includes('digest='), fault: { kind: 'status', status: 413 }, times: 1 });
+    proxy.rules.push({
+      match: (m, p) => m === 'PUT' && p.includes('/blobs/uploads/') && p.includes('digest='),
+      fault: { kind: 'status', status: 413 },
+      times: 1,
+    });
     const store = new RegistryStore(c, { registry: proxy.host, repository: 'faults/chunked' });
     for (const b of fresh.blobs) await store.push(b.descriptor, b.bytes);
     assert.equal(proxy.injected(), 1);

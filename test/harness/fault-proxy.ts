@@ -4,6 +4,7 @@
 // distribution builds upload Locations from the Host header, so they point back at the proxy.
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createHash } from 'node:crypto';
 
 /** `Fault` is what to do to a matching request. */
 export type Fault =
@@ -13,6 +14,10 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'wrong-body' }
   | { kind: 'reset-mid-body'; afterBytes: number }
+  /** Send the first `afterBytes` of the body, then nothing more, with the connection left open. */
+  | { kind: 'stall-mid-body'; afterBytes: number }
+  /** Answer a PUT 201 Created (with the digest of what was sent) without passing it on: a registry that lies. */
+  | { kind: 'fake-201' }
   | { kind: 'redirect'; location: (path: string) => string };
 
 /** `FaultRule` injects `fault` into the next `times` requests that `match`. */
@@ -74,6 +79,15 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       res.writeHead(307, { location: fault.location(path) }).end();
       return;
     }
+    if (fault?.kind === 'fake-201') {
+      const hash = createHash('sha256');
+      req.on('data', (c: Buffer) => hash.update(c));
+      req.on('end', () => {
+        const digest = `sha256:${hash.digest('hex')}`;
+        res.writeHead(201, { 'docker-content-digest': digest, location: path, 'content-length': '0' }).end();
+      });
+      return;
+    }
     if (fault?.kind === 'status' || fault?.kind === '429') {
       req.resume();
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -95,6 +109,18 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
           res.write(c);
         });
         ures.on('end', () => res.end());
+        return;
+      }
+      if (fault?.kind === 'stall-mid-body') {
+        let sent = 0;
+        ures.on('data', (c: Buffer) => {
+          if (sent >= fault.afterBytes) return;
+          const part = c.subarray(0, fault.afterBytes - sent);
+          sent += part.length;
+          res.write(part);
+          // Headers and the first bytes went out; the rest never comes, and the socket stays open.
+          if (sent >= fault.afterBytes) ures.destroy();
+        });
         return;
       }
       if (fault?.kind === 'reset-mid-body') {

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CacheStore } from '../../../../lib/store/cache-store.js';
@@ -44,7 +44,10 @@ test('CacheStore: a blob corrupted on disk is dropped and reported on read', asy
   const desc = descriptorOf(bytes, 'application/octet-stream');
   await store.push(desc, bytes);
   writeFileSync(store.blobPath(desc.digest), Buffer.from('tampered content'));
-  await assert.rejects(collect(await store.fetch(desc)), (e: unknown) => isOcibakeError(e) && e.code === 'OCIBAKE_DIGEST_MISMATCH' && /removed/.test(e.message));
+  await assert.rejects(
+    collect(await store.fetch(desc)),
+    (e: unknown) => isOcibakeError(e) && e.code === 'OCIBAKE_DIGEST_MISMATCH' && /removed/.test(e.message),
+  );
   assert.deepEqual(reports, [desc.digest]);
   assert.equal(await store.exists(desc), false);
 });
@@ -55,4 +58,20 @@ test('CacheStore: ingest names a blob by the digest of what was written', async 
   const desc = await store.ingest('application/x-test', Readable.from([Buffer.from('a'), Buffer.from('b')]));
   assert.deepEqual(desc, descriptorOf(Buffer.from('ab'), 'application/x-test'));
   assert.equal(await store.exists(desc), true);
+});
+
+test('CacheStore: a corrupt blob is dropped only if no good copy replaced it meanwhile (two builds, one cache)', async () => {
+  const dir = fresh();
+  const store = new CacheStore({ dir });
+  const bytes = Buffer.from('pristine content');
+  const desc = descriptorOf(bytes, 'application/octet-stream');
+  await store.push(desc, bytes);
+  writeFileSync(store.blobPath(desc.digest), Buffer.from('tampered content'));
+  const reading = await store.fetch(desc);
+  // Another process writes the good copy (temp file + rename) while this one reads the bad one.
+  writeFileSync(join(dir, 'good'), bytes);
+  renameSync(join(dir, 'good'), store.blobPath(desc.digest));
+  await assert.rejects(collect(reading), (e: unknown) => isOcibakeError(e) && e.code === 'OCIBAKE_DIGEST_MISMATCH');
+  assert.equal(await store.exists(desc), true, 'the good copy stays');
+  assert.deepEqual(await collect(await store.fetch(desc)), bytes);
 });
