@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ownerState, ownerTag, parseOwnerTag } from '../io/process-owner.js';
+import { ownerState, ownerTagWithNamespace, parseOwnerTag } from '../io/process-owner.js';
 import { SnapshotError } from './errors.js';
 import { readMeta, writeMeta, type SnapshotMeta } from './meta.js';
 import type { SnapshotMode } from './mode.js';
@@ -156,7 +156,7 @@ export class SnapshotStore {
   }
 
   async #tmpDir(kind: 'build' | 'scratch' | 'trash'): Promise<string> {
-    const dir = join(this.#base, TMP, `${kind}-${ownerTag()}-${randomBytes(6).toString('hex')}`);
+    const dir = join(this.#base, TMP, `${kind}-${ownerTagWithNamespace()}-${randomBytes(6).toString('hex')}`);
     await mkdir(dir, { recursive: true });
     return dir;
   }
