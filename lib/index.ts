@@ -11,7 +11,19 @@ export { type BuildOptions, type RunBuildOptions, effectiveOutputs } from './bak
 export { dryRun, type DryRunReport } from './bake/dry-run.js';
 // BuildKit's build checks without building (`--check`), and the engine for programs of their own.
 export { checkBuild, type CheckReport } from './bake/check.js';
-export { runChecks, lintDockerfile, checkFailure, formatCheckResult, RULES, parseCheckConfig, type CheckResult, type CheckOptions, type LintReport, type CheckLevel, type RuleName } from './dockerfile/checks/index.js';
+export {
+  runChecks,
+  lintDockerfile,
+  checkFailure,
+  formatCheckResult,
+  RULES,
+  parseCheckConfig,
+  type CheckResult,
+  type CheckOptions,
+  type LintReport,
+  type CheckLevel,
+  type RuleName,
+} from './dockerfile/checks/index.js';
 export { type BuildStats } from './bake/stage-results.js';
 export { type ExecutorChoice } from './bake/pick-executor.js';
 export { type OutputSpec } from './output/output-spec.js';

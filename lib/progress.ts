@@ -18,7 +18,14 @@ export type ProgressEvent =
   | { type: 'log'; key: string; platform?: string | undefined; stream: 'stdout' | 'stderr'; line: string }
   | { type: 'layer'; platform: string; digest: string; size: number; diffId: string; created_by: string }
   /** Bytes moved for a blob: `state` says whether it was uploaded (registry), written (file), mounted, or already there. */
-  | { type: 'blob'; target: string; digest: string; size: number; state: 'start' | 'progress' | 'uploaded' | 'written' | 'mounted' | 'exists'; bytes?: number | undefined }
+  | {
+      type: 'blob';
+      target: string;
+      digest: string;
+      size: number;
+      state: 'start' | 'progress' | 'uploaded' | 'written' | 'mounted' | 'exists';
+      bytes?: number | undefined;
+    }
   | { type: 'image'; platform: string; digest: string; size: number }
   | { type: 'index'; digest: string; mediaType: string }
   /** A result reached an output: pushed to a registry reference, or written to a file or layout. */

@@ -39,7 +39,10 @@ export class RegistryError extends OcibakeError {
 
 /** `registryError` words a `RegistryError`, with the code and hint its status implies. */
 export function registryError(message: string, init: RegistryErrorInit): RegistryError {
-  return new RegistryError(codeForDiagnostics(init.diagnostics) ?? codeForStatus(init.status), message, { ...init, hint: init.hint ?? hintForStatus(init.status, init.registry) });
+  return new RegistryError(codeForDiagnostics(init.diagnostics) ?? codeForStatus(init.status), message, {
+    ...init,
+    hint: init.hint ?? hintForStatus(init.status, init.registry),
+  });
 }
 
 /** Distribution's error codes say more than the status: a 404 for a blob is BLOB_UNKNOWN, a 400 can be DIGEST_INVALID. */
@@ -56,7 +59,11 @@ export class AuthError extends RegistryError {}
 
 /** `authError` words an `AuthError`; it is never temporary. */
 export function authError(message: string, init: RegistryErrorInit): AuthError {
-  return new AuthError(init.status === 403 ? 'OCIBAKE_DENIED' : 'OCIBAKE_UNAUTHORIZED', message, { ...init, temporary: false, hint: init.hint ?? hintForStatus(init.status, init.registry) });
+  return new AuthError(init.status === 403 ? 'OCIBAKE_DENIED' : 'OCIBAKE_UNAUTHORIZED', message, {
+    ...init,
+    temporary: false,
+    hint: init.hint ?? hintForStatus(init.status, init.registry),
+  });
 }
 
 /** `isTemporaryStatus` lists the statuses worth retrying (docs/registry-client.md, rule 7). */

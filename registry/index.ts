@@ -2,14 +2,7 @@
 export { type Reference, DOCKER_HUB, parseReference, formatReference, referenceName, apiHost, isLoopbackRegistry } from './reference.js';
 export { RegistryError, AuthError, type RegistryErrorInit, isTemporaryStatus } from './errors.js';
 export { type Credential, type Keychain, multiKeychain, staticKeychain, envKeychain, redact } from './auth/credential.js';
-export {
-  type DockerConfigFile,
-  type AuthEntry,
-  DOCKER_HUB_AUTH_KEY,
-  dockerConfigPath,
-  podmanAuthPaths,
-  dockerConfigKeychain,
-} from './auth/docker-config.js';
+export { type DockerConfigFile, type AuthEntry, DOCKER_HUB_AUTH_KEY, dockerConfigPath, podmanAuthPaths, dockerConfigKeychain } from './auth/docker-config.js';
 export { runCredentialHelper } from './auth/cred-helper.js';
 export { parseChallenge, repositoryScope, type Challenge } from './auth/challenge.js';
 export { login, type LoginOptions } from './auth/login.js';

@@ -19,7 +19,11 @@ export function selectPlatform(index: Index, wanted: Platform, name: string): Pl
   const hit = candidates.find((d) => platformMatches(wanted, d.platform!));
   if (hit) return { platform: normalizePlatform(hit.platform!), descriptor: hit };
   const have = candidates.map((d) => formatPlatform(normalizePlatform(d.platform!)));
-  throw new OcibakeError('OCIBAKE_PLATFORM_NOT_FOUND', `${name} has no image for ${formatPlatform(wanted)}; it has ${have.length ? have.join(', ') : 'no platform entries'}`, {
-    hint: 'pick a base image that supports the platform, or drop it from --platform',
-  });
+  throw new OcibakeError(
+    'OCIBAKE_PLATFORM_NOT_FOUND',
+    `${name} has no image for ${formatPlatform(wanted)}; it has ${have.length ? have.join(', ') : 'no platform entries'}`,
+    {
+      hint: 'pick a base image that supports the platform, or drop it from --platform',
+    },
+  );
 }

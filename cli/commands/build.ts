@@ -17,8 +17,17 @@ const buildFlags = (y: Argv) =>
       .option('platform', { type: 'string', describe: 'target platforms, comma separated (default: this machine), e.g. linux/amd64,linux/arm64,linux/arm/v7' })
       .option('tag', { alias: 't', ...repeatable, describe: 'image reference; repeat for several tags or registries' })
       .option('push', { type: 'boolean', default: false, describe: 'push to the -t references (same as --output type=registry)' })
-      .option('push-by-digest', { type: 'boolean', default: false, describe: 'push to the -t repositories without tags and print the digest (combine later with `ocibake index create`)' })
-      .option('output', { alias: 'o', ...repeatable, describe: 'type=registry | type=oci,dest=DIR | type=oci-archive,dest=FILE.tar | type=docker,dest=FILE.tar[,platform=P] (repeatable; default: OCI layout in ./ocibake-out)' })
+      .option('push-by-digest', {
+        type: 'boolean',
+        default: false,
+        describe: 'push to the -t repositories without tags and print the digest (combine later with `ocibake index create`)',
+      })
+      .option('output', {
+        alias: 'o',
+        ...repeatable,
+        describe:
+          'type=registry | type=oci,dest=DIR | type=oci-archive,dest=FILE.tar | type=docker,dest=FILE.tar[,platform=P] (repeatable; default: OCI layout in ./ocibake-out)',
+      })
       .option('build-arg', { ...repeatable, describe: 'NAME=VALUE, or NAME to take it from the environment (repeatable)' })
       .option('target', { type: 'string', describe: 'build this stage instead of the last one' })
       .option('secret', { ...repeatable, describe: 'id=NAME,src=FILE or id=NAME,env=VAR, for RUN --mount=type=secret (never stored)' })
@@ -34,18 +43,44 @@ const buildFlags = (y: Argv) =>
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the image (index) digest' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (stages, per-platform instances, resolved bases) and stop' })
       .option('index', { type: 'boolean', default: false, describe: 'write an image index even for a single platform' })
-      .option('executor', { choices: ['auto', 'image', 'host'] as const, default: 'auto' as const, describe: "how RUN runs: image = every stage in its own image (namespaces + copy-on-write; auto picks it wherever it works), host = on this machine's toolchains" })
-      .option('no-emulation', { type: 'boolean', default: false, describe: 'fail instead of emulating a RUN for a foreign CPU (cross-compile in a FROM --platform=$BUILDPLATFORM stage instead)' })
-      .option('cross-env', { type: 'boolean', default: false, describe: 'set GOOS/GOARCH/GOARM and CC="zig cc -target …" (zig mounted in) for RUN in stages that declare TARGETARCH etc.' })
-      .option('cache-to', { ...repeatable, describe: 'export the step cache: type=registry,ref=REG/REPO:TAG[,mode=min|max][,ignore-error=true] or type=local,dest=DIR (repeatable)' })
-      .option('cache-from', { ...repeatable, describe: 'use a step cache: type=registry,ref=REG/REPO:TAG, a bare REF, or type=local,src=DIR (repeatable, in order)' })
-      .option('check', { type: 'boolean', default: false, describe: "run BuildKit's build checks on the Dockerfile and build nothing (exits 1 when something is found)" })
+      .option('executor', {
+        choices: ['auto', 'image', 'host'] as const,
+        default: 'auto' as const,
+        describe:
+          "how RUN runs: image = every stage in its own image (namespaces + copy-on-write; auto picks it wherever it works), host = on this machine's toolchains",
+      })
+      .option('no-emulation', {
+        type: 'boolean',
+        default: false,
+        describe: 'fail instead of emulating a RUN for a foreign CPU (cross-compile in a FROM --platform=$BUILDPLATFORM stage instead)',
+      })
+      .option('cross-env', {
+        type: 'boolean',
+        default: false,
+        describe: 'set GOOS/GOARCH/GOARM and CC="zig cc -target …" (zig mounted in) for RUN in stages that declare TARGETARCH etc.',
+      })
+      .option('cache-to', {
+        ...repeatable,
+        describe: 'export the step cache: type=registry,ref=REG/REPO:TAG[,mode=min|max][,ignore-error=true] or type=local,dest=DIR (repeatable)',
+      })
+      .option('cache-from', {
+        ...repeatable,
+        describe: 'use a step cache: type=registry,ref=REG/REPO:TAG, a bare REF, or type=local,src=DIR (repeatable, in order)',
+      })
+      .option('check', {
+        type: 'boolean',
+        default: false,
+        describe: "run BuildKit's build checks on the Dockerfile and build nothing (exits 1 when something is found)",
+      })
       .example('$0 build . --platform linux/amd64,linux/arm64 -t registry.example.com/app:1.0 --push', 'build two platforms and push an index')
       .example('$0 build . -o type=oci,dest=out -t app:dev', 'write an OCI layout (air-gapped)')
       .example('$0 build . -o type=docker,dest=app.tar,platform=linux/amd64 -t app:dev', 'write a `docker load` tarball')
       .example('$0 build examples/go --base alpine=oci-layout://.ocibake/alpine:3.20.3 --platform linux/amd64,linux/arm64', 'use a local base image')
       .example('$0 build . --dry-run --platform linux/amd64,linux/arm64', 'show what would run, where and why')
-      .example('$0 build . -t reg/app:1 --push --cache-from reg/app:cache --cache-to type=registry,ref=reg/app:cache,mode=max', 'share the step cache between CI runners through the registry'),
+      .example(
+        '$0 build . -t reg/app:1 --push --cache-from reg/app:cache --cache-to type=registry,ref=reg/app:cache,mode=max',
+        'share the step cache between CI runners through the registry',
+      ),
   );
 
 type BuildArgs = FlagsOf<typeof buildFlags>;

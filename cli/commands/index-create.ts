@@ -5,7 +5,6 @@ import { defineCommand } from '../command.js';
 import { repeatable } from '../repeatable.js';
 import { makeRenderer, progressOption } from '../render/select.js';
 
-
 const createCommand = defineCommand({
   command: 'create <sources..>',
   describe: 'merge per-platform images (or indexes) into one index and push it under each -t',
@@ -17,7 +16,10 @@ const createCommand = defineCommand({
         .option('annotation', { ...repeatable, describe: 'KEY=VALUE index annotation (repeatable)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'print the index instead of pushing it' })
         .option('progress', progressOption)
-        .example('$0 index create -t ghcr.io/org/app:1.0 ghcr.io/org/app@sha256:aaa… ghcr.io/org/app@sha256:bbb…', 'join images pushed by two CI runners with --push-by-digest'),
+        .example(
+          '$0 index create -t ghcr.io/org/app:1.0 ghcr.io/org/app@sha256:aaa… ghcr.io/org/app@sha256:bbb…',
+          'join images pushed by two CI runners with --push-by-digest',
+        ),
     ),
   handler: async (a) => {
     const client = clientFrom(a);

@@ -2,7 +2,6 @@ import { inspect, parsePlatform } from '../../lib/index.js';
 import { clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { defineCommand } from '../command.js';
 
-
 /** `inspectCommand` is `ocibake inspect REF [--raw] [--platform p]`. */
 export const inspectCommand = defineCommand({
   command: 'inspect <ref>',

@@ -2,7 +2,6 @@ import { OcibakeError, login, parseReference } from '../../lib/index.js';
 import { clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { defineCommand } from '../command.js';
 
-
 /** `loginCommand` is `ocibake login REGISTRY -u USER --password-stdin` (Docker config.json format). */
 export const loginCommand = defineCommand({
   command: 'login <registry>',
@@ -17,11 +16,15 @@ export const loginCommand = defineCommand({
     ),
   handler: async (a) => {
     if (!a['password-stdin']) {
-      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'login needs --password-stdin', { hint: 'pipe the password: echo "$PASSWORD" | ocibake login REGISTRY -u USER --password-stdin' });
+      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'login needs --password-stdin', {
+        hint: 'pipe the password: echo "$PASSWORD" | ocibake login REGISTRY -u USER --password-stdin',
+      });
     }
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    const password = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
     if (password === '') throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'no password on stdin');
     // Normalise like references do, so `index.docker.io` and `docker.io` are the same login.
     const registry = parseReference(`${a.registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '')}/x`).registry;

@@ -4,7 +4,6 @@ import { clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { defineCommand } from '../command.js';
 import { makeRenderer, progressOption } from '../render/select.js';
 
-
 /** `pullCommand` is `ocibake pull REF --output type=oci,dest=DIR`: prefetch an image for air-gapped builds. */
 export const pullCommand = defineCommand({
   command: 'pull <ref>',
@@ -22,11 +21,18 @@ export const pullCommand = defineCommand({
     ),
   handler: async (a) => {
     const out = parseOutputSpec(a.output);
-    if (out.type !== 'oci') throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `pull writes OCI layouts only, not type=${out.type}`, { hint: 'use --output type=oci,dest=DIR' });
+    if (out.type !== 'oci')
+      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `pull writes OCI layouts only, not type=${out.type}`, { hint: 'use --output type=oci,dest=DIR' });
     const client = clientFrom(a);
     const r = makeRenderer(a.progress);
     try {
-      const res = await pull(client, a.ref, { dest: out.dest, platforms: a.platform ? parsePlatformList(a.platform) : undefined, tag: a.tag, progress: r.sink, concurrency: a.concurrency });
+      const res = await pull(client, a.ref, {
+        dest: out.dest,
+        platforms: a.platform ? parsePlatformList(a.platform) : undefined,
+        tag: a.tag,
+        progress: r.sink,
+        concurrency: a.concurrency,
+      });
       r.stop();
       process.stdout.write(`${res.root.digest}\n`);
     } finally {

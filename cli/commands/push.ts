@@ -3,7 +3,6 @@ import { clientFrom, withRegistryFlags } from '../registry-flags.js';
 import { defineCommand } from '../command.js';
 import { makeRenderer, progressOption } from '../render/select.js';
 
-
 /** `pushCommand` is `ocibake push LAYOUT_DIR[:tag] REF`: push an OCI layout's image, index and all. */
 export const pushCommand = defineCommand({
   command: 'push <layout> <ref>',

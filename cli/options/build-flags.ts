@@ -67,7 +67,12 @@ const CACHE_HINT = 'use type=registry,ref=REGISTRY/REPO:TAG[,mode=min|max] or ty
  * for (gha, s3, azblob, inline) are refused with what to use instead.
  */
 export function parseCacheSpec(flag: '--cache-to' | '--cache-from', text: string): CacheSpec {
-  const kv = text.includes('=') ? parseKeyValues(flag, text) : new Map([['type', 'registry'], ['ref', text]]);
+  const kv = text.includes('=')
+    ? parseKeyValues(flag, text)
+    : new Map([
+        ['type', 'registry'],
+        ['ref', text],
+      ]);
   const type = kv.get('type') ?? (kv.has('ref') ? 'registry' : undefined);
   const mode = kv.get('mode') ?? 'min';
   if (mode !== 'min' && mode !== 'max') throw badFlag(flag, text, `mode must be min or max, not "${mode}"`, 'mode=max also keeps build-stage steps');
@@ -77,7 +82,22 @@ export function parseCacheSpec(flag: '--cache-to' | '--cache-from', text: string
   }
   const ignoreError = kv.get('ignore-error') === 'true';
   for (const k of kv.keys()) {
-    if (!['type', 'ref', 'mode', 'dest', 'src', 'tag', 'ignore-error', 'compression', 'compression-level', 'force-compression', 'image-manifest', 'oci-mediatypes'].includes(k)) {
+    if (
+      ![
+        'type',
+        'ref',
+        'mode',
+        'dest',
+        'src',
+        'tag',
+        'ignore-error',
+        'compression',
+        'compression-level',
+        'force-compression',
+        'image-manifest',
+        'oci-mediatypes',
+      ].includes(k)
+    ) {
       throw badFlag(flag, text, `unknown key "${k}"`, CACHE_HINT);
     }
   }
@@ -89,14 +109,25 @@ export function parseCacheSpec(flag: '--cache-to' | '--cache-from', text: string
     }
     case 'local': {
       const dir = flag === '--cache-to' ? kv.get('dest') : kv.get('src');
-      if (!dir) throw badFlag(flag, text, `type=local needs ${flag === '--cache-to' ? 'dest' : 'src'}=`, `e.g. ${flag} type=local,${flag === '--cache-to' ? 'dest' : 'src'}=/tmp/.ocibake-cache`);
+      if (!dir)
+        throw badFlag(
+          flag,
+          text,
+          `type=local needs ${flag === '--cache-to' ? 'dest' : 'src'}=`,
+          `e.g. ${flag} type=local,${flag === '--cache-to' ? 'dest' : 'src'}=/tmp/.ocibake-cache`,
+        );
       return { type: 'local', dir, tag: kv.get('tag') ?? 'latest', mode, ignoreError };
     }
     case 'gha':
     case 's3':
     case 'azblob':
     case 'inline':
-      throw badFlag(flag, text, `type=${type} has no ocibake backend`, type === 'gha' ? 'use type=local with actions/cache, or type=registry (e.g. ghcr.io)' : CACHE_HINT);
+      throw badFlag(
+        flag,
+        text,
+        `type=${type} has no ocibake backend`,
+        type === 'gha' ? 'use type=local with actions/cache, or type=registry (e.g. ghcr.io)' : CACHE_HINT,
+      );
     default:
       throw badFlag(flag, text, type ? `unknown type "${type}"` : 'missing type=', CACHE_HINT);
   }
@@ -147,7 +178,12 @@ export function parseSecretSpec(text: string): SecretSpec {
 export function parseBaseOverride(text: string): BaseOverride {
   const eq = text.indexOf('=');
   if (eq <= 0 || eq === text.length - 1) {
-    throw badFlag('--base', text, 'expected NAME=REF', 'e.g. --base alpine=oci-layout://./alpine-layout:3.20.3 or --base alpine@linux/arm64=registry/alpine-arm:3.20');
+    throw badFlag(
+      '--base',
+      text,
+      'expected NAME=REF',
+      'e.g. --base alpine=oci-layout://./alpine-layout:3.20.3 or --base alpine@linux/arm64=registry/alpine-arm:3.20',
+    );
   }
   const left = text.slice(0, eq);
   const ref = text.slice(eq + 1);

@@ -14,7 +14,10 @@ export class LiveRegion {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(out: NodeJS.WriteStream, readonly intervalMs = 100) {
+  constructor(
+    out: NodeJS.WriteStream,
+    readonly intervalMs = 100,
+  ) {
     this.#out = out;
   }
 

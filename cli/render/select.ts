@@ -10,7 +10,11 @@ export const PROGRESS_MODES = ['auto', 'tty', 'plain', 'json', 'quiet'] as const
 export type ProgressMode = (typeof PROGRESS_MODES)[number];
 
 /** `progressOption` declares `--progress` the same way for every verb. */
-export const progressOption = { choices: PROGRESS_MODES, default: 'auto' as ProgressMode, describe: 'progress output: live view on a terminal, one line per event, JSON lines, or nothing' } as const;
+export const progressOption = {
+  choices: PROGRESS_MODES,
+  default: 'auto' as ProgressMode,
+  describe: 'progress output: live view on a terminal, one line per event, JSON lines, or nothing',
+} as const;
 
 /**
  * `makeRenderer` returns the event sink for a mode and a stop() that finishes the live view.

@@ -42,9 +42,13 @@ export async function assembleTargets(plan: BuildPlan, ctx: Omit<AssembleContext
       const inst = byKey.get(t.final);
       if (!inst) throw new OcibakeError('OCIBAKE_INTERNAL', `plan has no instance ${t.final}`);
       if (inst.kind !== 'target') {
-        throw new OcibakeError('OCIBAKE_PLAN', `the final stage "${inst.stage.name ?? inst.stage.index}" runs on the build platform (FROM --platform=$BUILDPLATFORM)`, {
-          hint: 'the stage that becomes the image must be built for the target: remove --platform from its FROM, and COPY --from the build stage',
-        });
+        throw new OcibakeError(
+          'OCIBAKE_PLAN',
+          `the final stage "${inst.stage.name ?? inst.stage.index}" runs on the build platform (FROM --platform=$BUILDPLATFORM)`,
+          {
+            hint: 'the stage that becomes the image must be built for the target: remove --platform from its FROM, and COPY --from the build stage',
+          },
+        );
       }
       finals.set(t.final, await assemble(inst));
     }),

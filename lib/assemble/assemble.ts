@@ -55,7 +55,6 @@ export interface AssembleContext {
   signal?: AbortSignal | undefined;
 }
 
-
 /**
  * `assembleTarget` builds a target-platform stage without executing anything: it starts from
  * the base (an image resolved for the platform, an earlier stage, or scratch), turns each
@@ -137,7 +136,14 @@ export async function assembleTarget(inst: StageInstance, ctx: AssembleContext):
           if (layer.reused) reused++;
           else written++;
           const history = historyFor(ins, isoTime(created), false);
-          ctx.progress({ type: 'layer', platform: formatPlatform(platform), digest: layer.descriptor.digest, size: layer.descriptor.size, diffId: layer.diffId, created_by: history.created_by ?? '' });
+          ctx.progress({
+            type: 'layer',
+            platform: formatPlatform(platform),
+            digest: layer.descriptor.digest,
+            size: layer.descriptor.size,
+            diffId: layer.diffId,
+            created_by: history.created_by ?? '',
+          });
           return { kind: 'layer', layer: { descriptor: layer.descriptor, diffId: layer.diffId, history } };
         })
         .catch((err: unknown) => {
@@ -185,7 +191,12 @@ async function copySourceFor(inst: StageInstance, step: Step, ctx: AssembleConte
 }
 
 /** Materialises only the named source paths of an image into a temporary directory. */
-async function extractFrom(image: Image, label: string, sources: readonly string[], ctx: AssembleContext): Promise<{ source: CopySource; cleanup: () => Promise<void> }> {
+async function extractFrom(
+  image: Image,
+  label: string,
+  sources: readonly string[],
+  ctx: AssembleContext,
+): Promise<{ source: CopySource; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(ctx.tmpDir, 'from-'));
   // A wildcard source needs its directory: read from the last segment without a glob upward.
   const paths = sources.map((s) => {
@@ -202,7 +213,11 @@ async function hostStageAsImage(inst: StageInstance, key: string, ctx: AssembleC
   const host = ctx.hostOutputs.get(key);
   if (!host) throw new OcibakeError('OCIBAKE_INTERNAL', `stage ${key} has no output directory`);
   const s = ctx.settings;
-  const layer = await writeLayer(walkDirectory(host.rootfs), { compression: s.compression, level: s.level, sourceDateEpoch: s.sourceDateEpoch, mediaTypes: s.format }, ctx.cache);
+  const layer = await writeLayer(
+    walkDirectory(host.rootfs),
+    { compression: s.compression, level: s.level, sourceDateEpoch: s.sourceDateEpoch, mediaTypes: s.format },
+    ctx.cache,
+  );
   return buildImage({
     platform: inst.platform,
     layers: [{ descriptor: layer.descriptor, diffId: layer.diffId, history: { created_by: `FROM ${key} # ocibake: the build stage's filesystem` } }],

@@ -137,7 +137,12 @@ export async function writeCopyLayer(
   const key = LayerMemo.key(await entriesDigest(entries, ctx.hasher), { f: s.format, e: s.sourceDateEpoch, l: s.level, c: s.compression, v: 1 });
   return ctx.memo.get(
     key,
-    () => writeLayer(entries.map(toLayerEntry), { compression: s.compression, level: s.level, sourceDateEpoch: s.sourceDateEpoch, mediaTypes: s.format }, ctx.cache),
+    () =>
+      writeLayer(
+        entries.map(toLayerEntry),
+        { compression: s.compression, level: s.level, sourceDateEpoch: s.sourceDateEpoch, mediaTypes: s.format },
+        ctx.cache,
+      ),
     !s.noCache,
   );
 }

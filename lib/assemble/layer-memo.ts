@@ -24,7 +24,9 @@ export class LayerMemo {
 
   /** `key` combines a content digest with every setting that changes the layer's bytes. */
   static key(contentDigest: string, settings: Record<string, unknown>): string {
-    return createHash('sha256').update(JSON.stringify([contentDigest, settings])).digest('hex');
+    return createHash('sha256')
+      .update(JSON.stringify([contentDigest, settings]))
+      .digest('hex');
   }
 
   /** `get` returns the memoised layer for `key`, or writes it with `write` and remembers it. */

@@ -13,7 +13,13 @@ export type HistoryItem = { kind: 'empty'; history: HistoryEntry } | { kind: 'la
  * then each step in order, layers with their history and config-only steps as empty history
  * entries where Docker puts them, then the stage's final config.
  */
-export function stackImage(base: Image | undefined, platform: Platform, items: readonly HistoryItem[], state: ConfigState, o: { created: number; format: MediaFormat }): Image {
+export function stackImage(
+  base: Image | undefined,
+  platform: Platform,
+  items: readonly HistoryItem[],
+  state: ConfigState,
+  o: { created: number; format: MediaFormat },
+): Image {
   let image = base;
   let pending: HistoryEntry[] = [];
   for (const item of items) {

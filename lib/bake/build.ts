@@ -50,7 +50,11 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
   const progress = o.progress ?? noProgress;
   const dirs = new CacheLayout(o.cacheDir);
   await mkdir(dirs.root, { recursive: true });
-  const cache = new CacheStore({ dir: dirs.root, tmpDir: dirs.blobTmp, onCorrupt: (d) => progress({ type: 'warning', message: `dropped corrupt cache blob ${d}` }) });
+  const cache = new CacheStore({
+    dir: dirs.root,
+    tmpDir: dirs.blobTmp,
+    onCorrupt: (d) => progress({ type: 'warning', message: `dropped corrupt cache blob ${d}` }),
+  });
   let own: RegistryClient | undefined;
   const client = o.registryClient ?? ((): RegistryClient => (own ??= createRegistryClient(o.registry ?? {})));
   const resolver = new BaseResolver({ client, cache, recordsDir: dirs.baseRecords, overrides: o.bases ?? [], offline: o.offline ?? false, signal: o.signal });
@@ -64,10 +68,14 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     await dirs.sweepBuildTmp();
     tmpRoot = await mkdtemp(dirs.buildTmpPrefix);
     const executor = pickExecutor(o.executor ?? 'auto', dirs.snapshots);
-    if (executor.kind === 'host' && executor.why) progress({ type: 'warning', message: `RUN steps use the host's toolchains (--executor=host): ${executor.why}` });
+    if (executor.kind === 'host' && executor.why)
+      progress({ type: 'warning', message: `RUN steps use the host's toolchains (--executor=host): ${executor.why}` });
     if (executor.kind === 'image') {
       const r = sandboxReport(executor.caps);
-      progress({ type: 'debug', message: `RUN isolation: ${r.mode}, copy-on-write: ${r.copyOnWrite}${r.uidMap ? `, uids ${r.uidMap}, gids ${r.gidMap}` : ''}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}` });
+      progress({
+        type: 'debug',
+        message: `RUN isolation: ${r.mode}, copy-on-write: ${r.copyOnWrite}${r.uidMap ? `, uids ${r.uidMap}, gids ${r.gidMap}` : ''}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`,
+      });
     }
 
     // 1. Plan. Bases are resolved (manifests and configs only) before any RUN: a base that lacks a
@@ -79,8 +87,17 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
     const failed = checkFailure(loaded.checks);
     if (failed) throw failed;
     for (const w of plan.warnings) progress({ type: 'warning', message: w.message, file: w.file, line: w.line });
-    progress({ type: 'plan', platforms: plan.targets.map((t) => formatPlatform(t.platform)), stages: plan.instances.map((i) => ({ key: i.key, kind: i.kind, reason: i.reason })) });
-    const settings = { format: o.format ?? 'oci', sourceDateEpoch: plan.sourceDateEpoch ?? 0, level: o.compressionLevel ?? 6, noCache: o.noCache ?? false } as const;
+    progress({
+      type: 'plan',
+      platforms: plan.targets.map((t) => formatPlatform(t.platform)),
+      stages: plan.instances.map((i) => ({ key: i.key, kind: i.kind, reason: i.reason })),
+    });
+    const settings = {
+      format: o.format ?? 'oci',
+      sourceDateEpoch: plan.sourceDateEpoch ?? 0,
+      level: o.compressionLevel ?? 6,
+      noCache: o.noCache ?? false,
+    } as const;
     const store = new RoutingReader({ first: [cache] });
 
     // 2. Stages, skipping the steps a --cache-from cache has.
@@ -90,14 +107,33 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
 
     // 3. One image per platform, then one image or an index over them, in the cache.
     const images = plan.targets.map((t) => {
-      const pi = finalImage(t.platform, built.finals.get(t.final)!, { labels: o.labels, annotations: o.annotations, format: settings.format, created: settings.sourceDateEpoch });
+      const pi = finalImage(t.platform, built.finals.get(t.final)!, {
+        labels: o.labels,
+        annotations: o.annotations,
+        format: settings.format,
+        created: settings.sourceDateEpoch,
+      });
       progress({ type: 'image', platform: formatPlatform(t.platform), digest: pi.image.descriptor.digest, size: pi.image.descriptor.size });
       return pi;
     });
-    const root: Artifact = images.length === 1 && !o.index ? images[0]!.image : buildIndex(images.map((i) => i.image), { format: settings.format });
+    const root: Artifact =
+      images.length === 1 && !o.index
+        ? images[0]!.image
+        : buildIndex(
+            images.map((i) => i.image),
+            { format: settings.format },
+          );
     await putArtifact(cache, root);
     if (root.kind === 'index') progress({ type: 'index', digest: root.descriptor.digest, mediaType: root.descriptor.mediaType });
-    return { root, store, images, plan, stats: { ...built.stats, durationMs: Date.now() - t0 }, cache: { exports: built.cacheExports ?? new Map(), imports }, close };
+    return {
+      root,
+      store,
+      images,
+      plan,
+      stats: { ...built.stats, durationMs: Date.now() - t0 },
+      cache: { exports: built.cacheExports ?? new Map(), imports },
+      close,
+    };
   } catch (err) {
     await close();
     throw err;
@@ -105,7 +141,12 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
 }
 
 /** `--cache-from` for the image executor; the host executor has no step cache to share, and --offline reads no registry. */
-async function importCaches(o: BuildOptions, executor: 'image' | 'host', client: () => RegistryClient, progress: ProgressSink): Promise<CacheImports | undefined> {
+async function importCaches(
+  o: BuildOptions,
+  executor: 'image' | 'host',
+  client: () => RegistryClient,
+  progress: ProgressSink,
+): Promise<CacheImports | undefined> {
   const specs = o.cacheFrom ?? [];
   if (executor === 'host' && (specs.length || o.cacheTo?.length)) {
     progress({ type: 'warning', message: '--cache-from and --cache-to need the image executor; --executor=host keeps its cache on this machine only' });

@@ -48,12 +48,16 @@ export async function pruneCache(o: PruneOptions): Promise<PruneReport> {
   const dirs = new CacheLayout(o.cacheDir);
   const now = o.now ?? Date.now();
   if (!o.all && o.keepStorage === undefined && o.untilMs === undefined) {
-    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'cache prune needs to know what to keep', { hint: 'give --keep-storage SIZE, --filter until=DURATION, or --all' });
+    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'cache prune needs to know what to keep', {
+      hint: 'give --keep-storage SIZE, --filter until=DURATION, or --all',
+    });
   }
   const builds = dirs.buildDirs();
   const busy = builds.find((b) => b.running);
   if (busy) {
-    throw new OcibakeError('OCIBAKE_CACHE_BUSY', `a build (pid ${busy.pid}) is using the cache ${dirs.root}`, { hint: 'prune once it has finished; builds and prune must not share a cache at the same moment' });
+    throw new OcibakeError('OCIBAKE_CACHE_BUSY', `a build (pid ${busy.pid}) is using the cache ${dirs.root}`, {
+      hint: 'prune once it has finished; builds and prune must not share a cache at the same moment',
+    });
   }
   const report: PruneReport = { dir: dirs.root, removed: { steps: 0, bases: 0, blobs: 0, snapshots: 0, other: 0, bytes: 0 }, kept: { steps: 0, bytes: 0 } };
   const remove = async (paths: string[], bytes: number): Promise<void> => {
@@ -65,7 +69,11 @@ export async function pruneCache(o: PruneOptions): Promise<PruneReport> {
     report.removed.other++;
   }
 
-  const roots = [...(await stepRoots(dirs.stepRecords)), ...(await jsonRoots(dirs.baseRecords, 'base', (r) => [descriptorDigest(r['descriptor'])])), ...(await jsonRoots(dirs.layerRecords, 'layer', (r) => [descriptorDigest(r['descriptor'])]))];
+  const roots = [
+    ...(await stepRoots(dirs.stepRecords)),
+    ...(await jsonRoots(dirs.baseRecords, 'base', (r) => [descriptorDigest(r['descriptor'])])),
+    ...(await jsonRoots(dirs.layerRecords, 'layer', (r) => [descriptorDigest(r['descriptor'])])),
+  ];
   const blobDir = join(dirs.root, 'blobs', 'sha256');
   const blobSize = new Map<string, number>();
   for (const hex of await names(blobDir)) blobSize.set(`sha256:${hex}`, (await stat(join(blobDir, hex)).catch(() => undefined))?.size ?? 0);

@@ -29,11 +29,18 @@ export async function checkBuild(o: BuildOptions): Promise<CheckReport> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new OcibakeError('OCIBAKE_CONTEXT', `cannot read Dockerfile ${shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: 'put a Dockerfile in the context directory or name one with -f' });
+    throw new OcibakeError('OCIBAKE_CONTEXT', `cannot read Dockerfile ${shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      hint: 'put a Dockerfile in the context directory or name one with -f',
+    });
   }
   const ignore = await loadDockerignore(contextDir, path);
   const platform = o.platforms?.[0] ?? hostPlatform();
-  const opts: Parameters<typeof lintDockerfile>[2] = { buildArgs: o.buildArgs ?? {}, ignore, allStages: o.target === undefined, platforms: { target: platform, build: hostPlatform() } };
+  const opts: Parameters<typeof lintDockerfile>[2] = {
+    buildArgs: o.buildArgs ?? {},
+    ignore,
+    allStages: o.target === undefined,
+    platforms: { target: platform, build: hostPlatform() },
+  };
   if (o.target !== undefined) opts.targetStage = o.target;
   const report = lintDockerfile(text, shown, opts);
   return { dockerfile: shown, results: report.results, error: report.error };

@@ -35,9 +35,13 @@ export async function dryRun(o: BuildOptions): Promise<DryRunReport> {
   const bases: DryRunReport['bases'] = [];
   let loaded;
   try {
-    loaded = await loadPlan(o, { resolver, allBases: true, onBaseError: (ref, platform, err) => {
-      bases.push({ platform: formatPlatform(platform), ref, error: (err as Error).message });
-    } });
+    loaded = await loadPlan(o, {
+      resolver,
+      allBases: true,
+      onBaseError: (ref, platform, err) => {
+        bases.push({ platform: formatPlatform(platform), ref, error: (err as Error).message });
+      },
+    });
     for (const inst of loaded.plan.instances) {
       if (inst.kind !== 'target' || inst.base.type !== 'image') continue;
       const ref = inst.base.ref;

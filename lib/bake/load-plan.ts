@@ -18,7 +18,9 @@ export function resolveSourceDateEpoch(value: number | undefined, env: NodeJS.Pr
   const raw = env['SOURCE_DATE_EPOCH'];
   if (raw === undefined || raw === '') return 0;
   if (!/^\d+$/.test(raw)) {
-    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `SOURCE_DATE_EPOCH=${JSON.stringify(raw)} is not a number of seconds`, { hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)' });
+    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `SOURCE_DATE_EPOCH=${JSON.stringify(raw)} is not a number of seconds`, {
+      hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)',
+    });
   }
   return Number(raw);
 }
@@ -63,9 +65,12 @@ export async function loadPlan(o: BuildOptions, lo: LoadPlanOptions = {}): Promi
   try {
     st = await stat(contextDir);
   } catch {
-    throw new OcibakeError('OCIBAKE_CONTEXT', `build context ${o.contextDir} does not exist`, { hint: 'pass the directory that holds your sources, e.g. `ocibake build .`' });
+    throw new OcibakeError('OCIBAKE_CONTEXT', `build context ${o.contextDir} does not exist`, {
+      hint: 'pass the directory that holds your sources, e.g. `ocibake build .`',
+    });
   }
-  if (!st.isDirectory()) throw new OcibakeError('OCIBAKE_CONTEXT', `build context ${o.contextDir} is not a directory`, { hint: 'pass a directory; use -f for the Dockerfile' });
+  if (!st.isDirectory())
+    throw new OcibakeError('OCIBAKE_CONTEXT', `build context ${o.contextDir} is not a directory`, { hint: 'pass a directory; use -f for the Dockerfile' });
   const path = o.dockerfile ? (isAbsolute(o.dockerfile) ? o.dockerfile : resolve(o.dockerfile)) : join(contextDir, 'Dockerfile');
   const shown = o.dockerfile ?? join(o.contextDir, 'Dockerfile');
   let text: string;

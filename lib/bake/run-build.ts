@@ -77,13 +77,24 @@ async function exportCaches(o: RunBuildOptions, outcome: BuildOutcome, client: (
   for (const spec of o.cacheTo ?? []) {
     const entries = new Map([...outcome.cache.exports].filter(([, x]) => spec.mode === 'max' || x.inImage).map(([k, x]) => [k, x.entry]));
     try {
-      out.push(await exportCache(spec, entries, { store: outcome.store, client, prior: outcome.cache.imports?.entriesOf(spec), progress: o.progress, signal: o.signal, concurrency: o.registry?.concurrency }));
+      out.push(
+        await exportCache(spec, entries, {
+          store: outcome.store,
+          client,
+          prior: outcome.cache.imports?.entriesOf(spec),
+          progress: o.progress,
+          signal: o.signal,
+          concurrency: o.registry?.concurrency,
+        }),
+      );
     } catch (err) {
       o.signal?.throwIfAborted();
       if (!spec.ignoreError) {
         throw new StepCacheError('OCIBAKE_CACHE_EXPORT', `exporting the build cache to ${describeCache(spec)}: ${(err as Error).message}`, {
           cause: err,
-          hint: (err as { hint?: string }).hint ?? 'nothing was published; add ignore-error=true to --cache-to to publish the image even when the cache cannot be written',
+          hint:
+            (err as { hint?: string }).hint ??
+            'nothing was published; add ignore-error=true to --cache-to to publish the image even when the cache cannot be written',
         });
       }
       o.progress?.({ type: 'warning', message: `the build cache was not exported to ${describeCache(spec)}: ${(err as Error).message}` });

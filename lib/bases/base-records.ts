@@ -39,7 +39,9 @@ export class BaseRecords {
   }
 
   #path(ref: string, platform: Platform): string {
-    const h = createHash('sha256').update(`${fullName(ref)}\0${formatPlatform(platform)}`).digest('hex');
+    const h = createHash('sha256')
+      .update(`${fullName(ref)}\0${formatPlatform(platform)}`)
+      .digest('hex');
     return join(this.#dir, `${h}.json`);
   }
 }

@@ -30,7 +30,10 @@ export async function imageForPlatform(store: BlobReader, root: Descriptor, plat
     bytes = await readBlob(store, desc, o);
     verifyBytes(desc, bytes);
     const child = parseManifestOrIndex(bytes, desc.mediaType);
-    if (child.kind !== 'manifest') throw new ImageError('OCIBAKE_INVALID_MANIFEST', `${name}: the ${formatPlatform(platform)} entry is a nested index`, { hint: 'point at the inner index or a platform image directly' });
+    if (child.kind !== 'manifest')
+      throw new ImageError('OCIBAKE_INVALID_MANIFEST', `${name}: the ${formatPlatform(platform)} entry is a nested index`, {
+        hint: 'point at the inner index or a platform image directly',
+      });
     desc = { ...desc, mediaType: child.mediaType };
   }
   const manifest = parseManifestOrIndex(bytes, desc.mediaType);

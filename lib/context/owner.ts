@@ -38,18 +38,25 @@ export function parseChown(spec: string, db: UserDb): Owner {
   let primary = uid;
   if (uid === undefined) {
     const entry = db.user(u);
-    if (!entry) throw new ContextError('OCIBAKE_CONTEXT', `--chown=${spec}: unknown user "${u}"`, { hint: 'use a numeric uid:gid, or a user that exists in the stage\'s /etc/passwd' });
+    if (!entry)
+      throw new ContextError('OCIBAKE_CONTEXT', `--chown=${spec}: unknown user "${u}"`, {
+        hint: "use a numeric uid:gid, or a user that exists in the stage's /etc/passwd",
+      });
     uid = entry.uid;
     primary = entry.gid;
   }
   if (g === undefined || g === '') return { uid, gid: primary ?? uid };
   const gid = num(g) ?? db.group(g);
-  if (gid === undefined) throw new ContextError('OCIBAKE_CONTEXT', `--chown=${spec}: unknown group "${g}"`, { hint: 'use a numeric gid, or a group that exists in the stage\'s /etc/group' });
+  if (gid === undefined)
+    throw new ContextError('OCIBAKE_CONTEXT', `--chown=${spec}: unknown group "${g}"`, {
+      hint: "use a numeric gid, or a group that exists in the stage's /etc/group",
+    });
   return { uid, gid };
 }
 
 /** `parseChmod` reads `--chmod=0755` (octal only, as BuildKit's Dockerfile frontend). */
 export function parseChmod(spec: string): number {
-  if (!/^[0-7]{3,4}$/.test(spec)) throw new ContextError('OCIBAKE_CONTEXT', `--chmod=${spec} is not an octal mode`, { hint: 'write the mode in octal, e.g. --chmod=0755' });
+  if (!/^[0-7]{3,4}$/.test(spec))
+    throw new ContextError('OCIBAKE_CONTEXT', `--chmod=${spec} is not an octal mode`, { hint: 'write the mode in octal, e.g. --chmod=0755' });
   return parseInt(spec, 8);
 }

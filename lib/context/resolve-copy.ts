@@ -55,7 +55,9 @@ export async function resolveCopy(spec: CopySpec, tree: Tree, opts: ResolveOptio
   const multiple = sources.length > 1;
   const intoDir = destDirLike || (opts.destIsDir?.(destAbs) ?? false);
   if (multiple && !intoDir) {
-    throw new ContextError('OCIBAKE_CONTEXT', `${label} with more than one source needs a directory destination: "${spec.dest}" does not end with /`, { hint: `write ${spec.dest}/` });
+    throw new ContextError('OCIBAKE_CONTEXT', `${label} with more than one source needs a directory destination: "${spec.dest}" does not end with /`, {
+      hint: `write ${spec.dest}/`,
+    });
   }
 
   const out: ContextEntry[] = [];
@@ -126,7 +128,9 @@ async function expandSources(spec: CopySpec, tree: Tree, isExcluded: (rel: strin
       continue;
     }
     if (/^(https?|git):\/\//.test(raw) || /^git@/.test(raw)) {
-      throw new ContextError('OCIBAKE_CONTEXT', `${spec.instruction} ${raw}: remote sources are not supported`, { hint: 'download it in a build stage (RUN curl/git) and COPY --from that stage' });
+      throw new ContextError('OCIBAKE_CONTEXT', `${spec.instruction} ${raw}: remote sources are not supported`, {
+        hint: 'download it in a build stage (RUN curl/git) and COPY --from that stage',
+      });
     }
     const pivot = raw.indexOf('/./');
     const parentsRel = (r: string): string => (pivot >= 0 ? tree.clean(r.slice(tree.clean(raw.slice(0, pivot)).length)) : r);
@@ -195,7 +199,11 @@ function pathOrParentMatches(pattern: string, rel: string): boolean {
 function notFound(instruction: string, raw: string, tree: Tree, wildcard: boolean): ContextError {
   const rel = tree.clean(raw);
   const why = tree.ignored(rel) ? ' (it is excluded by .dockerignore)' : '';
-  return new ContextError('OCIBAKE_CONTEXT', wildcard ? `${instruction} ${raw}: no files in ${tree.label} match${why}` : `${instruction} ${raw}: "${rel}" not found in ${tree.label}${why}`, { hint: why ? 'remove the matching line from .dockerignore, or copy a different path' : `check the path; it is relative to ${tree.label} (${tree.root})` });
+  return new ContextError(
+    'OCIBAKE_CONTEXT',
+    wildcard ? `${instruction} ${raw}: no files in ${tree.label} match${why}` : `${instruction} ${raw}: "${rel}" not found in ${tree.label}${why}`,
+    { hint: why ? 'remove the matching line from .dockerignore, or copy a different path' : `check the path; it is relative to ${tree.label} (${tree.root})` },
+  );
 }
 
 /** Later entries for the same path win, except that a directory never replaces what is there. */

@@ -45,7 +45,7 @@ export function cleanRelative(p: string): string | undefined {
 export async function resolveScoped(rel: string, followLeaf: boolean, lookup: ScopedLookup, policy: EscapePolicy = 'clamp'): Promise<string> {
   let pending = splitPath(rel);
   let resolved: string[] = [];
-  for (let links = 0; ; ) {
+  for (let links = 0; ;) {
     let followed = false;
     for (let i = 0; i < pending.length; i++) {
       const part = pending[i]!;
@@ -68,7 +68,8 @@ export async function resolveScoped(rel: string, followLeaf: boolean, lookup: Sc
       const target = node.target;
       const rest = pending.slice(i + 1);
       if (target.startsWith('/')) {
-        if (policy === 'error' && cleanRelative(target) === undefined) throw new ScopeEscapeError(candidate, `symlink ${candidate} -> ${target} points outside the root`);
+        if (policy === 'error' && cleanRelative(target) === undefined)
+          throw new ScopeEscapeError(candidate, `symlink ${candidate} -> ${target} points outside the root`);
         resolved = [];
         pending = [...splitPath(target), ...rest];
       } else {

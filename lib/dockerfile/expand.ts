@@ -36,7 +36,8 @@ export function expandWord(word: string, lookup: Lookup, opts: ExpandOptions = {
     const r = processShellWord(word, lookup, shell, false);
     return { value: r.value, used: mergeNames(r.matched, r.unmatched), unset: r.unmatched };
   } catch (err) {
-    if (err instanceof ExpansionError) throw new ExpansionError(err.code, `failed to process ${JSON.stringify(clip(word))}: ${err.message}`, { hint: err.hint, cause: err });
+    if (err instanceof ExpansionError)
+      throw new ExpansionError(err.code, `failed to process ${JSON.stringify(clip(word))}: ${err.message}`, { hint: err.hint, cause: err });
     throw err;
   }
 }
@@ -52,7 +53,8 @@ export function expandWords(text: string, lookup: Lookup, escape = '\\'): Expans
     const r = processShellWord(text, lookup, { escape }, true);
     return { value: r.value, words: r.words, used: mergeNames(r.matched, r.unmatched), unset: r.unmatched };
   } catch (err) {
-    if (err instanceof ExpansionError) throw new ExpansionError(err.code, `failed to process ${JSON.stringify(clip(text))}: ${err.message}`, { hint: err.hint, cause: err });
+    if (err instanceof ExpansionError)
+      throw new ExpansionError(err.code, `failed to process ${JSON.stringify(clip(text))}: ${err.message}`, { hint: err.hint, cause: err });
     throw err;
   }
 }

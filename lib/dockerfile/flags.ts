@@ -78,7 +78,7 @@ export function parseFlags(raw: readonly string[], spec: FlagSpec, instruction =
   };
 }
 
-const UNIT_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const UNIT_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 const COMPONENT = /([0-9]*)(?:\.([0-9]*))?([^0-9.]*)/y;
 
 /**

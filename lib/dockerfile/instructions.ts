@@ -32,7 +32,18 @@ export interface Heredoc {
 
 /** `RunMount` is one `RUN --mount=...`. */
 export type RunMount =
-  | { type: 'cache'; target: string; id?: string; sharing?: 'shared' | 'private' | 'locked'; from?: string; source?: string; readonly: boolean; mode?: number; uid?: number; gid?: number }
+  | {
+      type: 'cache';
+      target: string;
+      id?: string;
+      sharing?: 'shared' | 'private' | 'locked';
+      from?: string;
+      source?: string;
+      readonly: boolean;
+      mode?: number;
+      uid?: number;
+      gid?: number;
+    }
   | { type: 'secret'; id: string; target?: string; env?: string; required: boolean; mode?: number; uid?: number; gid?: number }
   /** `target` is `''` when the Dockerfile gives none: BuildKit then mounts at the working directory. */
   | { type: 'bind'; target: string; source?: string; from?: string; readwrite: boolean }
@@ -47,13 +58,23 @@ interface Base<K extends string> {
 }
 
 /** `FromInstruction` is `FROM [--platform=P] image [AS name]`; `image` and `platform` are unexpanded (the planner expands them with global ARGs). */
-export interface FromInstruction extends Base<'FROM'> { image: string; platform?: string; stageName?: string }
+export interface FromInstruction extends Base<'FROM'> {
+  image: string;
+  platform?: string;
+  stageName?: string;
+}
 /** `ArgInstruction` is `ARG NAME[=default] ...`; in the parse `value` is the raw default, in a plan Step it is the resolved value (absent: no value). */
-export interface ArgInstruction extends Base<'ARG'> { args: { name: string; value?: string }[] }
+export interface ArgInstruction extends Base<'ARG'> {
+  args: { name: string; value?: string }[];
+}
 /** `EnvInstruction` is `ENV k=v ...` or legacy `ENV k v`; the parse keeps quotes and `$` in keys and values, a plan Step holds them expanded. */
-export interface EnvInstruction extends Base<'ENV'> { pairs: { key: string; value: string }[] }
+export interface EnvInstruction extends Base<'ENV'> {
+  pairs: { key: string; value: string }[];
+}
 /** `LabelInstruction` is `LABEL k=v ...`; raw in the parse, expanded in a plan Step (as ENV). */
-export interface LabelInstruction extends Base<'LABEL'> { pairs: { key: string; value: string }[] }
+export interface LabelInstruction extends Base<'LABEL'> {
+  pairs: { key: string; value: string }[];
+}
 /** `RunInstruction` is RUN with its mounts, network/security modes and heredocs; the command is never expanded by ocibake (the shell does it). */
 export interface RunInstruction extends Base<'RUN'> {
   command: CommandForm;
@@ -63,9 +84,13 @@ export interface RunInstruction extends Base<'RUN'> {
   heredocs: Heredoc[];
 }
 /** `CmdInstruction` is CMD, recorded into the image config as is. */
-export interface CmdInstruction extends Base<'CMD'> { command: CommandForm }
+export interface CmdInstruction extends Base<'CMD'> {
+  command: CommandForm;
+}
 /** `EntrypointInstruction` is ENTRYPOINT, recorded into the image config as is. */
-export interface EntrypointInstruction extends Base<'ENTRYPOINT'> { command: CommandForm }
+export interface EntrypointInstruction extends Base<'ENTRYPOINT'> {
+  command: CommandForm;
+}
 /** `CopyInstruction` is COPY; heredoc markers (`<<EOF`) are not in `sources` but in `heredocs`. Words are expanded in a plan Step. */
 export interface CopyInstruction extends Base<'COPY'> {
   sources: string[];
@@ -91,15 +116,25 @@ export interface AddInstruction extends Base<'ADD'> {
   heredocs: Heredoc[];
 }
 /** `WorkdirInstruction` is WORKDIR; a plan Step's `workdir` holds the resolved absolute path. */
-export interface WorkdirInstruction extends Base<'WORKDIR'> { path: string }
+export interface WorkdirInstruction extends Base<'WORKDIR'> {
+  path: string;
+}
 /** `UserInstruction` is USER `name[:group]`. */
-export interface UserInstruction extends Base<'USER'> { user: string }
+export interface UserInstruction extends Base<'USER'> {
+  user: string;
+}
 /** `ExposeInstruction` is EXPOSE; a plan Step holds validated, lower-cased `port[/proto]` entries. */
-export interface ExposeInstruction extends Base<'EXPOSE'> { ports: string[] }
+export interface ExposeInstruction extends Base<'EXPOSE'> {
+  ports: string[];
+}
 /** `VolumeInstruction` is VOLUME in JSON or word form. */
-export interface VolumeInstruction extends Base<'VOLUME'> { paths: string[] }
+export interface VolumeInstruction extends Base<'VOLUME'> {
+  paths: string[];
+}
 /** `StopsignalInstruction` is STOPSIGNAL. */
-export interface StopsignalInstruction extends Base<'STOPSIGNAL'> { signal: string }
+export interface StopsignalInstruction extends Base<'STOPSIGNAL'> {
+  signal: string;
+}
 /** `HealthcheckInstruction` is HEALTHCHECK NONE or HEALTHCHECK [flags] CMD ... */
 export interface HealthcheckInstruction extends Base<'HEALTHCHECK'> {
   /** `none` for `HEALTHCHECK NONE`. */
@@ -112,11 +147,17 @@ export interface HealthcheckInstruction extends Base<'HEALTHCHECK'> {
   retries?: number;
 }
 /** `ShellInstruction` is SHELL, always in JSON form. */
-export interface ShellInstruction extends Base<'SHELL'> { argv: string[] }
+export interface ShellInstruction extends Base<'SHELL'> {
+  argv: string[];
+}
 /** `OnbuildInstruction` is ONBUILD; `expression` is the trigger text, recorded into the config unexpanded. */
-export interface OnbuildInstruction extends Base<'ONBUILD'> { expression: string }
+export interface OnbuildInstruction extends Base<'ONBUILD'> {
+  expression: string;
+}
 /** `MaintainerInstruction` is the deprecated MAINTAINER; the builder records it as the `org.opencontainers.image.authors` label. */
-export interface MaintainerInstruction extends Base<'MAINTAINER'> { name: string }
+export interface MaintainerInstruction extends Base<'MAINTAINER'> {
+  name: string;
+}
 
 /** `Instruction` is any Dockerfile instruction after FROM (FROM itself starts a `Stage`). */
 export type Instruction =

@@ -5,7 +5,27 @@ import { didYouMean } from './suggest.js';
 type MountType = RunMount['type'];
 const TYPES: readonly MountType[] = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
 const SHARING = ['shared', 'private', 'locked'] as const;
-const ALL_KEYS = ['type', 'from', 'source', 'target', 'readonly', 'id', 'sharing', 'required', 'mode', 'uid', 'gid', 'src', 'dst', 'ro', 'rw', 'readwrite', 'size', 'env', 'destination'];
+const ALL_KEYS = [
+  'type',
+  'from',
+  'source',
+  'target',
+  'readonly',
+  'id',
+  'sharing',
+  'required',
+  'mode',
+  'uid',
+  'gid',
+  'src',
+  'dst',
+  'ro',
+  'rw',
+  'readwrite',
+  'size',
+  'env',
+  'destination',
+];
 
 /** The fields of one `--mount`, as BuildKit collects them before building the typed mount. */
 interface Fields {
@@ -57,15 +77,31 @@ function setKey(f: Fields, key: string, v: string, field: string): void {
   switch (key) {
     case 'type': {
       const t = v.toLowerCase() as MountType;
-      if (!TYPES.includes(t)) throw syntax(`--mount: unsupported mount type ${JSON.stringify(v)}${didYouMean(v, TYPES)}`, 'use type=bind, cache, secret, tmpfs or ssh');
+      if (!TYPES.includes(t))
+        throw syntax(`--mount: unsupported mount type ${JSON.stringify(v)}${didYouMean(v, TYPES)}`, 'use type=bind, cache, secret, tmpfs or ssh');
       f.type = t;
       return;
     }
-    case 'from': f.from = v; return;
-    case 'source': case 'src': f.source = v; return;
-    case 'target': case 'dst': case 'destination': f.target = v; return;
-    case 'readonly': case 'ro': f.readonly = bool(key, v); return;
-    case 'readwrite': case 'rw': f.readonly = !bool(key, v); return;
+    case 'from':
+      f.from = v;
+      return;
+    case 'source':
+    case 'src':
+      f.source = v;
+      return;
+    case 'target':
+    case 'dst':
+    case 'destination':
+      f.target = v;
+      return;
+    case 'readonly':
+    case 'ro':
+      f.readonly = bool(key, v);
+      return;
+    case 'readwrite':
+    case 'rw':
+      f.readonly = !bool(key, v);
+      return;
     case 'required':
       if (f.type !== 'secret' && f.type !== 'ssh') throw syntax(`--mount: unexpected key '${key}' for mount type '${f.type}'`);
       f.required = bool(key, v);
@@ -74,17 +110,28 @@ function setKey(f: Fields, key: string, v: string, field: string): void {
       if (f.type !== 'tmpfs') throw syntax(`--mount: unexpected key '${key}' for mount type '${f.type}'`);
       f.size = ramBytes(v);
       return;
-    case 'id': f.id = v; return;
+    case 'id':
+      f.id = v;
+      return;
     case 'sharing': {
       const s = v.toLowerCase() as Fields['sharing'] & string;
-      if (!SHARING.includes(s)) throw syntax(`--mount: unsupported sharing value ${JSON.stringify(v)}${didYouMean(v, SHARING)}`, 'use sharing=shared, private or locked');
+      if (!SHARING.includes(s))
+        throw syntax(`--mount: unsupported sharing value ${JSON.stringify(v)}${didYouMean(v, SHARING)}`, 'use sharing=shared, private or locked');
       f.sharing = s;
       return;
     }
-    case 'mode': f.mode = uint(key, v, 8); return;
-    case 'uid': f.uid = uint(key, v, 10); return;
-    case 'gid': f.gid = uint(key, v, 10); return;
-    case 'env': f.env = v; return;
+    case 'mode':
+      f.mode = uint(key, v, 8);
+      return;
+    case 'uid':
+      f.uid = uint(key, v, 10);
+      return;
+    case 'gid':
+      f.gid = uint(key, v, 10);
+      return;
+    case 'env':
+      f.env = v;
+      return;
     default:
       throw syntax(`--mount: unexpected key '${key}' in '${field}'${didYouMean(key, ALL_KEYS)}`);
   }
@@ -147,7 +194,25 @@ function uint(key: string, v: string, radix: 8 | 10): number {
   return n;
 }
 
-const RAM_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4, tib: 1024 ** 4, p: 1024 ** 5, pb: 1024 ** 5, pib: 1024 ** 5 };
+const RAM_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+  p: 1024 ** 5,
+  pb: 1024 ** 5,
+  pib: 1024 ** 5,
+};
 
 /** Docker's `units.RAMInBytes`: `512`, `64m`, `1.5GiB` (binary multiples, case-insensitive). */
 function ramBytes(v: string): number {

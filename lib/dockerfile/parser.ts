@@ -41,7 +41,10 @@ const RESERVED_STAGE_NAMES = new Set(['scratch', 'context']);
  */
 export function parseDockerfile(text: string, file = 'Dockerfile', opts: ParseOptions = {}): ParsedDockerfile {
   const { ast, source } = parseAst(text, file);
-  const warnings: DockerfileWarning[] = ast.emptyContinuations.map((e) => ({ line: e.line, message: 'empty continuation line (deprecated; a future Dockerfile syntax may reject it)' }));
+  const warnings: DockerfileWarning[] = ast.emptyContinuations.map((e) => ({
+    line: e.line,
+    message: 'empty continuation line (deprecated; a future Dockerfile syntax may reject it)',
+  }));
   const syntax = ast.directives.find((d) => d.name === 'syntax')?.value;
   if (syntax !== undefined) warnings.push({ line: 1, message: `# syntax=${syntax} is accepted and ignored: ocibake has its own Dockerfile frontend` });
   const globalArgs: ArgInstruction[] = [];
@@ -72,7 +75,8 @@ export function parseDockerfile(text: string, file = 'Dockerfile', opts: ParseOp
         hint: 'only ARG may come before the first FROM',
       });
     }
-    if (ins.kind === 'MAINTAINER') warnings.push({ line: node.startLine, message: 'MAINTAINER is deprecated; it is recorded as the label org.opencontainers.image.authors' });
+    if (ins.kind === 'MAINTAINER')
+      warnings.push({ line: node.startLine, message: 'MAINTAINER is deprecated; it is recorded as the label org.opencontainers.image.authors' });
     current.instructions.push(ins);
     current.range.endLine = ins.range.endLine;
   }
@@ -98,14 +102,23 @@ function typed(node: InstructionNode, source: SourceText): Instruction | FromIns
     return buildInstruction(node);
   } catch (err) {
     if (!isOcibakeError(err)) throw err;
-    throw source.error(err.code, err.message, { line: node.startLine, column: node.column, instruction: node.keyword.toUpperCase(), hint: err.hint, cause: err });
+    throw source.error(err.code, err.message, {
+      line: node.startLine,
+      column: node.column,
+      instruction: node.keyword.toUpperCase(),
+      hint: err.hint,
+      cause: err,
+    });
   }
 }
 
 function checkStageName(name: string, node: InstructionNode, stages: Stage[], names: Map<string, number>, source: SourceText): void {
   const at = { line: node.startLine, column: node.column, instruction: 'FROM' };
   if (RESERVED_STAGE_NAMES.has(name)) {
-    throw source.error('OCIBAKE_DOCKERFILE_SYNTAX', `${JSON.stringify(name)} is a reserved name and can't be used as a stage name`, { ...at, hint: 'pick another AS name' });
+    throw source.error('OCIBAKE_DOCKERFILE_SYNTAX', `${JSON.stringify(name)} is a reserved name and can't be used as a stage name`, {
+      ...at,
+      hint: 'pick another AS name',
+    });
   }
   const prev = names.get(name);
   if (prev !== undefined) {
@@ -118,5 +131,7 @@ function checkStageName(name: string, node: InstructionNode, stages: Stage[], na
 
 /** `isDockerfileError` narrows to `DockerfileError` without importing the class at call sites. */
 export function isDockerfileError(err: unknown): err is DockerfileError {
-  return err instanceof Error && typeof (err as Partial<DockerfileError>).line === 'number' && typeof (err as Partial<DockerfileError>).instruction === 'string';
+  return (
+    err instanceof Error && typeof (err as Partial<DockerfileError>).line === 'number' && typeof (err as Partial<DockerfileError>).instruction === 'string'
+  );
 }

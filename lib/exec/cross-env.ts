@@ -6,10 +6,7 @@ import { archInfo } from './arch-table.js';
  * zig's bundled clang (`zig cc -target aarch64-linux-musl`), or the host's own `cc` when the
  * target is the build platform.
  */
-export type CCompiler =
-  | { kind: 'gcc'; prefix: string }
-  | { kind: 'zig'; zig: string }
-  | { kind: 'native'; cc: string };
+export type CCompiler = { kind: 'gcc'; prefix: string } | { kind: 'zig'; zig: string } | { kind: 'native'; cc: string };
 
 /** Inputs of `crossEnv`. */
 export interface CrossEnvOptions {
@@ -83,12 +80,7 @@ export function crossEnv(opts: CrossEnvOptions): Record<string, string> {
  * every row of the table except where `zigLinks` is false). `has(cmd)` says whether a command
  * is on PATH; it is injected so the choice can be table-tested.
  */
-export function pickCCompiler(
-  target: Platform,
-  build: Platform,
-  has: (cmd: string) => boolean,
-  zig: string | undefined,
-): CCompiler | undefined {
+export function pickCCompiler(target: Platform, build: Platform, has: (cmd: string) => boolean, zig: string | undefined): CCompiler | undefined {
   const info = archInfo(target);
   const sameArch = target.architecture === build.architecture && (target.variant ?? '') === (build.variant ?? '');
   if (sameArch && target.os === build.os) {

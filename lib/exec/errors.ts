@@ -36,7 +36,15 @@ export class RunFailedError extends OcibakeError {
 }
 
 /** `runFailed` words a `RunFailedError`: `Dockerfile:7: [linux/arm64 build] RUN make exited with code 2`. */
-export function runFailed(args: { file: string; line: number; command: string; exitCode: number | null; signal?: string | null; outputTail: string[]; stage: string }): RunFailedError {
+export function runFailed(args: {
+  file: string;
+  line: number;
+  command: string;
+  exitCode: number | null;
+  signal?: string | null;
+  outputTail: string[];
+  stage: string;
+}): RunFailedError {
   const how = args.exitCode === null ? `was killed by ${args.signal ?? 'a signal'}` : `exited with code ${args.exitCode}`;
   const tail = args.outputTail.length > 0 ? `last output:\n${args.outputTail.map((l) => `  | ${l}`).join('\n')}` : 'it printed nothing';
   return new RunFailedError('OCIBAKE_RUN_FAILED', `${location(args.file, args.line)}: [${args.stage}] RUN ${args.command} ${how}`, {

@@ -62,7 +62,15 @@ function keyOfInstruction(i: Instruction): unknown {
 export async function instanceInputs(
   plan: BuildPlan,
   inst: StageInstance,
-  opts: { context: SourceTree; hasher: FileHasher; depDigest: (key: string) => string; baseEnv: Record<string, string>; executor: string; toolVersion?: string | undefined; tmpDir: string },
+  opts: {
+    context: SourceTree;
+    hasher: FileHasher;
+    depDigest: (key: string) => string;
+    baseEnv: Record<string, string>;
+    executor: string;
+    toolVersion?: string | undefined;
+    tmpDir: string;
+  },
 ): Promise<InstanceInputs> {
   const contextCopies = new Map<number, ContextEntry[]>();
   const steps: unknown[] = [];
@@ -71,7 +79,10 @@ export async function instanceInputs(
     const s: Record<string, unknown> = { i: keyOfInstruction(i), env: step.env, workdir: step.workdir, shell: step.shell, user: step.user };
     if (i.kind === 'COPY' && i.from !== undefined) {
       const dep = findDep(plan, inst, i.from, step.fromKey);
-      if (!dep) throw new ExecError('OCIBAKE_EXEC', `${inst.key}: COPY --from=${i.from} (line ${i.range.startLine}) reads an image, which host stages do not support`, { hint: 'copy it in the final stage, or build the files in an earlier stage' });
+      if (!dep)
+        throw new ExecError('OCIBAKE_EXEC', `${inst.key}: COPY --from=${i.from} (line ${i.range.startLine}) reads an image, which host stages do not support`, {
+          hint: 'copy it in the final stage, or build the files in an earlier stage',
+        });
       s['from'] = opts.depDigest(dep);
     } else {
       const spec = copySpecOf(step);
@@ -97,7 +108,12 @@ export async function instanceInputs(
     }
     steps.push(s);
   }
-  const base = inst.base.type === 'stage' ? { stage: opts.depDigest(inst.base.key) } : inst.base.type === 'image' ? { image: inst.base.ref, tool: opts.toolVersion } : { scratch: true };
+  const base =
+    inst.base.type === 'stage'
+      ? { stage: opts.depDigest(inst.base.key) }
+      : inst.base.type === 'image'
+        ? { image: inst.base.ref, tool: opts.toolVersion }
+        : { scratch: true };
   return {
     inputs: {
       v: 1,

@@ -55,7 +55,10 @@ export async function executeInstance(inst: StageInstance, ctx: InstanceRunConte
             return false;
           }
         };
-        const users = parseUserDb(await readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => ''), await readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => ''));
+        const users = parseUserDb(
+          await readFile(join(rootfs, 'etc/passwd'), 'utf8').catch(() => ''),
+          await readFile(join(rootfs, 'etc/group'), 'utf8').catch(() => ''),
+        );
         const tmpDir = join(ctx.dir, `copy-${n}`);
         let tree = ctx.context;
         if (i.kind === 'COPY' && i.from !== undefined) {

@@ -23,7 +23,10 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 function overlayLine(lower: string, upper: string, work: string, target: string, mount: string): string {
   for (const p of [lower, upper, work]) {
     // overlayfs splits its option string on ',' and lowerdir on ':'; such paths cannot be passed.
-    if (/[,:]/.test(p)) throw new ExecError('OCIBAKE_EXEC', `cannot overlay ${p}: the path contains "," or ":"`, { hint: 'move the build context, work and cache dirs to paths without those characters, or use --executor=plain' });
+    if (/[,:]/.test(p))
+      throw new ExecError('OCIBAKE_EXEC', `cannot overlay ${p}: the path contains "," or ":"`, {
+        hint: 'move the build context, work and cache dirs to paths without those characters, or use --executor=plain',
+      });
   }
   return `${mount} -t overlay overlay -o ${q(`lowerdir=${lower},upperdir=${upper},workdir=${work}`)} ${q(target)}`;
 }
@@ -35,7 +38,9 @@ function mountLines(m: NsMount, t: NsTools): string[] {
     case 'overlay':
       // Some host dirs cannot be a lower layer (in a user namespace overlayfs refuses a lower
       // dir with locked submounts, e.g. a sandbox's /mnt); those are shown read-only instead.
-      return [`${overlayLine(m.lower, m.upper, m.work, m.upper, t.mount)} 2>/dev/null || { ${t.mount} --rbind ${q(m.lower)} ${q(m.upper)} && ${t.mount} -o remount,bind,ro ${q(m.upper)} 2>/dev/null || true; }`];
+      return [
+        `${overlayLine(m.lower, m.upper, m.work, m.upper, t.mount)} 2>/dev/null || { ${t.mount} --rbind ${q(m.lower)} ${q(m.upper)} && ${t.mount} -o remount,bind,ro ${q(m.upper)} 2>/dev/null || true; }`,
+      ];
     case 'bind':
       return [`${t.mount} --bind ${q(m.source)} ${q(m.target)}`, ...(m.readonly ? [`${t.mount} -o remount,bind,ro ${q(m.target)} 2>/dev/null || true`] : [])];
   }
@@ -130,7 +135,10 @@ export function probeNamespace(): { tools?: NsTools; why?: string } {
   try {
     for (const d of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(dir, d));
     const script = `${tools.mount} -t overlay overlay -o lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work ${dir}/merged`;
-    const res = spawnSync(tools.unshare, ['--user', '--map-root-user', '--mount', '--propagation', 'private', '--', tools.sh, '-c', script], { encoding: 'utf8', timeout: 10_000 });
+    const res = spawnSync(tools.unshare, ['--user', '--map-root-user', '--mount', '--propagation', 'private', '--', tools.sh, '-c', script], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     if (res.status !== 0) return (probed = { why: `unshare/overlay failed: ${(res.stderr || res.error?.message || '').trim().split('\n')[0]}` });
   } finally {
     rmScratch(dir);

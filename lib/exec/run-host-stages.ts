@@ -84,14 +84,25 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
   for (const inst of hostInstances) {
     for (const d of inst.deps) {
       const dep = plan.instances.find((x) => x.key === d);
-      if (dep?.kind === 'target') throw new ExecError('OCIBAKE_EXEC', `stage "${stageName(inst)}" runs on the build platform but reads stage "${stageName(dep)}", which is built for the target`, { hint: `build "${stageName(dep)}" FROM --platform=$BUILDPLATFORM too, or copy from it only in the final stage` });
+      if (dep?.kind === 'target')
+        throw new ExecError(
+          'OCIBAKE_EXEC',
+          `stage "${stageName(inst)}" runs on the build platform but reads stage "${stageName(dep)}", which is built for the target`,
+          { hint: `build "${stageName(dep)}" FROM --platform=$BUILDPLATFORM too, or copy from it only in the final stage` },
+        );
     }
   }
   if (hostInstances.length === 0) return new Map();
 
-  const executor = typeof opts.executor === 'object' ? opts.executor : createExecutor(opts.executor ?? 'auto', (message) => onEvent({ type: 'warning', message }));
+  const executor =
+    typeof opts.executor === 'object' ? opts.executor : createExecutor(opts.executor ?? 'auto', (message) => onEvent({ type: 'warning', message }));
   const toolsDir = opts.toolCacheDir ?? opts.cache.tools();
-  const toolCaches = { GOCACHE: join(toolsDir, 'go-build'), GOMODCACHE: join(toolsDir, 'go-mod'), ZIG_GLOBAL_CACHE_DIR: join(toolsDir, 'zig'), ZIG_LOCAL_CACHE_DIR: join(toolsDir, 'zig-local') };
+  const toolCaches = {
+    GOCACHE: join(toolsDir, 'go-build'),
+    GOMODCACHE: join(toolsDir, 'go-mod'),
+    ZIG_GLOBAL_CACHE_DIR: join(toolsDir, 'zig'),
+    ZIG_LOCAL_CACHE_DIR: join(toolsDir, 'zig-local'),
+  };
   for (const d of Object.values(toolCaches)) mkdirSync(d, { recursive: true });
   const toolVersions = checkToolchains(hostInstances, onEvent);
   const crossFor = crossEnvFactory(plan.buildPlatform, opts.cCompiler ?? 'auto', join(toolsDir, 'bin'));
@@ -113,10 +124,20 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
 
   const work = async (inst: StageInstance, signal: AbortSignal): Promise<HostStageResult> => {
     const platform = inst.targetPlatform ? formatPlatform(inst.targetPlatform) : undefined;
-    const baseEnv = hostBaseEnv({ build: plan.buildPlatform, target: inst.targetPlatform, cross: inst.targetPlatform ? crossFor(inst.targetPlatform) : {}, toolCaches, hostEnv });
+    const baseEnv = hostBaseEnv({
+      build: plan.buildPlatform,
+      target: inst.targetPlatform,
+      cross: inst.targetPlatform ? crossFor(inst.targetPlatform) : {},
+      toolCaches,
+      hostEnv,
+    });
     const dir = join(opts.workDir, 'stages', `${inst.key.replace(/[^A-Za-z0-9._-]+/g, '_')}-${randomBytes(4).toString('hex')}`);
     const { inputs } = await instanceInputs(plan, inst, {
-      context, hasher, baseEnv, executor: executor.name, tmpDir: join(dir, 'inputs'),
+      context,
+      hasher,
+      baseEnv,
+      executor: executor.name,
+      tmpDir: join(dir, 'inputs'),
       toolVersion: inst.base.type === 'image' ? toolVersions.get(inst.base.ref) : undefined,
       depDigest: (k) => outputs.get(k)?.digest ?? k,
     });
@@ -134,17 +155,31 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
       let runs = 0;
       try {
         const rootfs = await executeInstance(inst, {
-          plan, dir, context,
+          plan,
+          dir,
+          context,
           depRootfs: (k) => {
             const o = outputs.get(k);
             if (!o) throw new ExecError('OCIBAKE_EXEC', `${inst.key}: dependency ${k} has no output`);
             return o.rootfs;
           },
           run: {
-            executor, dockerfile: opts.dockerfilePath, key: inst.key, platform, label: `${platform ? `${platform} ` : ''}${stageName(inst)}`,
-            baseEnv, signal, onEvent, hidden,
+            executor,
+            dockerfile: opts.dockerfilePath,
+            key: inst.key,
+            platform,
+            label: `${platform ? `${platform} ` : ''}${stageName(inst)}`,
+            baseEnv,
+            signal,
+            onEvent,
+            hidden,
             toolMounts,
-            mounts: { cacheMountsDir: opts.cache.cacheMounts, contextDir: opts.contextDir, secrets, stageRootfs: (from) => stageRootfs(plan, inst, from, outputs) },
+            mounts: {
+              cacheMountsDir: opts.cache.cacheMounts,
+              contextDir: opts.contextDir,
+              secrets,
+              stageRootfs: (from) => stageRootfs(plan, inst, from, outputs),
+            },
           },
           onStep: (index, total, text) => {
             if (text.startsWith('RUN')) runs++;
@@ -167,11 +202,16 @@ export async function runHostStages(plan: BuildPlan, opts: RunHostStagesOptions)
   };
 
   const byKey = new Map(hostInstances.map((i) => [i.key, i]));
-  await runGraph(hostInstances, opts.concurrency ?? availableParallelism(), async (node, signal) => {
-    const result = await work(byKey.get(node.key)!, signal);
-    outputs.set(node.key, result);
-    return result;
-  }, opts.signal);
+  await runGraph(
+    hostInstances,
+    opts.concurrency ?? availableParallelism(),
+    async (node, signal) => {
+      const result = await work(byKey.get(node.key)!, signal);
+      outputs.set(node.key, result);
+      return result;
+    },
+    opts.signal,
+  );
   return outputs;
 }
 
@@ -182,7 +222,9 @@ function stageRootfs(plan: BuildPlan, inst: StageInstance, from: string, outputs
     const o = outputs.get(k);
     if (d && o && (d.stage.name === want || String(d.stage.index) === want)) return o.rootfs;
   }
-  throw new ExecError('OCIBAKE_EXEC', `${inst.key}: RUN --mount from=${from} names no stage this instance depends on`, { hint: 'mount from an earlier stage of this Dockerfile' });
+  throw new ExecError('OCIBAKE_EXEC', `${inst.key}: RUN --mount from=${from} names no stage this instance depends on`, {
+    hint: 'mount from an earlier stage of this Dockerfile',
+  });
 }
 
 function checkToolchains(instances: StageInstance[], onEvent: ProgressSink): Map<string, string> {

@@ -72,7 +72,11 @@ export function resolveRunMounts(mounts: readonly RunMount[], ctx: MountContext)
         try {
           isDir = statSync(source).isDirectory();
         } catch {
-          throw new ExecError('OCIBAKE_EXEC', `RUN --mount=type=bind: source ${m.source ?? '.'} not found in ${m.from ? `stage ${m.from}` : 'the build context'}`, { hint: 'check source= (relative to the context or the from= stage)' });
+          throw new ExecError(
+            'OCIBAKE_EXEC',
+            `RUN --mount=type=bind: source ${m.source ?? '.'} not found in ${m.from ? `stage ${m.from}` : 'the build context'}`,
+            { hint: 'check source= (relative to the context or the from= stage)' },
+          );
         }
         out.mounts.push({ target: abs(m.target), source, kind: isDir ? 'dir' : 'file', readonly: !m.readwrite, discardWrites: m.readwrite && isDir });
         break;
@@ -84,7 +88,9 @@ export function resolveRunMounts(mounts: readonly RunMount[], ctx: MountContext)
         break;
       }
       case 'ssh':
-        throw new ExecError('OCIBAKE_EXEC', 'RUN --mount=type=ssh is not supported by ocibake', { hint: 'fetch private sources with a secret mount (--mount=type=secret) instead' });
+        throw new ExecError('OCIBAKE_EXEC', 'RUN --mount=type=ssh is not supported by ocibake', {
+          hint: 'fetch private sources with a secret mount (--mount=type=secret) instead',
+        });
     }
   }
   return out;

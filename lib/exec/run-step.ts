@@ -67,7 +67,15 @@ export async function runRunStep(step: Step, instr: RunInstruction, ctx: RunStep
     if (res.exitCode !== 0) {
       const tail = [...out.tail(), ...err.tail()].slice(-15).map((l) => secrets.redact(l));
       const command = instr.command.form === 'exec' ? JSON.stringify(instr.command.argv) : instr.command.text;
-      throw runFailed({ file: ctx.dockerfile, line: instr.range.startLine, command: secrets.redact(command), exitCode: res.exitCode, signal: res.signal, outputTail: tail, stage: ctx.label });
+      throw runFailed({
+        file: ctx.dockerfile,
+        line: instr.range.startLine,
+        command: secrets.redact(command),
+        exitCode: res.exitCode,
+        signal: res.signal,
+        outputTail: tail,
+        stage: ctx.label,
+      });
     }
   } finally {
     rmSync(ctx.scratchDir, { recursive: true, force: true });

@@ -38,17 +38,25 @@ export class SecretStore {
     const cached = this.#values.get(id);
     if (cached) return cached;
     const s = this.#sources.get(id);
-    if (!s) throw new SecretError('OCIBAKE_SECRET', `secret "${id}" is required by a RUN --mount=type=secret but was not given`, { hint: `pass --secret id=${id},src=FILE or --secret id=${id},env=VAR` });
+    if (!s)
+      throw new SecretError('OCIBAKE_SECRET', `secret "${id}" is required by a RUN --mount=type=secret but was not given`, {
+        hint: `pass --secret id=${id},src=FILE or --secret id=${id},env=VAR`,
+      });
     let value: Buffer;
     if (s.src !== undefined) {
       try {
         value = readFileSync(s.src);
       } catch (err) {
-        throw new SecretError('OCIBAKE_SECRET', `secret "${id}": cannot read ${s.src}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { hint: 'check the path given in --secret src=' });
+        throw new SecretError('OCIBAKE_SECRET', `secret "${id}": cannot read ${s.src}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
+          hint: 'check the path given in --secret src=',
+        });
       }
     } else {
       const v = this.#env[s.env ?? id];
-      if (v === undefined) throw new SecretError('OCIBAKE_SECRET', `secret "${id}": environment variable ${s.env ?? id} is not set`, { hint: `export ${s.env ?? id} before the build, or use --secret id=${id},src=FILE` });
+      if (v === undefined)
+        throw new SecretError('OCIBAKE_SECRET', `secret "${id}": environment variable ${s.env ?? id} is not set`, {
+          hint: `export ${s.env ?? id} before the build, or use --secret id=${id},src=FILE`,
+        });
       value = Buffer.from(v);
     }
     this.#values.set(id, value);

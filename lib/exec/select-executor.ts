@@ -16,11 +16,15 @@ export function createExecutor(mode: ExecutorMode, warn: ExecutorWarning): Execu
   const probe = probeNamespace();
   if (probe.tools) return new NamespaceExecutor(probe.tools);
   if (mode === 'namespace') {
-    throw new ExecError('OCIBAKE_EXEC', `--executor=namespace is not available here: ${probe.why}`, { hint: 'install util-linux (unshare) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or use --executor=plain' });
+    throw new ExecError('OCIBAKE_EXEC', `--executor=namespace is not available here: ${probe.why}`, {
+      hint: 'install util-linux (unshare) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1), or use --executor=plain',
+    });
   }
   if (!warned) {
     warned = true;
-    warn(`user namespaces are unavailable (${probe.why}); RUN executes in the stage's working directory and absolute paths such as /src are NOT mapped into the stage (use --executor=plain to silence this)`);
+    warn(
+      `user namespaces are unavailable (${probe.why}); RUN executes in the stage's working directory and absolute paths such as /src are NOT mapped into the stage (use --executor=plain to silence this)`,
+    );
   }
   return new PlainExecutor();
 }

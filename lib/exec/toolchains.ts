@@ -77,7 +77,11 @@ export function checkToolchain(t: Toolchain, stage: string, ref: string, find: (
     return check;
   }
   const wanted = t.requested ? ` ${t.requested}` : '';
-  throw new ToolMissingError('OCIBAKE_TOOL_MISSING', `stage "${stage}" is FROM ${ref}, which ocibake runs with the host's ${t.tools.join(' or ')}, but none is on PATH (the Dockerfile asks for ${t.image}${wanted}; the host has none)`, { hint: `install ${t.tools[0]}${wanted} on this machine (e.g. apt-get install ${aptName(t.tools[0]!)}) or put it on PATH` });
+  throw new ToolMissingError(
+    'OCIBAKE_TOOL_MISSING',
+    `stage "${stage}" is FROM ${ref}, which ocibake runs with the host's ${t.tools.join(' or ')}, but none is on PATH (the Dockerfile asks for ${t.image}${wanted}; the host has none)`,
+    { hint: `install ${t.tools[0]}${wanted} on this machine (e.g. apt-get install ${aptName(t.tools[0]!)}) or put it on PATH` },
+  );
 }
 
 function aptName(tool: string): string {

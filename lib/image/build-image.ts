@@ -48,7 +48,10 @@ export function buildImage(o: BuildImageOptions): Image {
   const format = o.format ?? 'oci';
   const types = mediaTypesFor(format);
   const platform = o.platform ? normalizePlatform(o.platform) : undefined;
-  if (!o.base && !platform) throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'an image from scratch needs a platform', { hint: 'pass platform: { os: "linux", architecture: "amd64" }' });
+  if (!o.base && !platform)
+    throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'an image from scratch needs a platform', {
+      hint: 'pass platform: { os: "linux", architecture: "amd64" }',
+    });
   const created = toIso(o.created ?? 0);
   const base = o.base?.config;
   const config: ImageConfig = structuredClone(base ?? { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [] } });
@@ -82,7 +85,8 @@ export function buildImage(o: BuildImageOptions): Image {
     layers: [...baseLayers, ...layers.map((l) => convertLayer(l.descriptor, format))],
   };
   if (o.annotations && Object.keys(o.annotations).length) {
-    if (format === 'docker') throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'Docker v2 manifests have no annotations', { hint: 'use --format oci, or drop the annotations' });
+    if (format === 'docker')
+      throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'Docker v2 manifests have no annotations', { hint: 'use --format oci, or drop the annotations' });
     manifest.annotations = { ...o.annotations };
   }
   if (manifest.layers.length !== config.rootfs.diff_ids.length) {
@@ -98,7 +102,9 @@ function convertLayer(l: Descriptor, format: MediaFormat): Descriptor {
   const mediaType = convertMediaType(l.mediaType, format);
   const ok = format === 'docker' ? mediaType.startsWith('application/vnd.docker.') : !mediaType.startsWith('application/vnd.docker.');
   if (!ok) {
-    throw new ImageError('OCIBAKE_INVALID_MANIFEST', `layer ${l.digest} (${l.mediaType}) has no ${format} media type`, { hint: format === 'docker' ? 'Docker v2 images need gzip layers: use --format oci' : undefined });
+    throw new ImageError('OCIBAKE_INVALID_MANIFEST', `layer ${l.digest} (${l.mediaType}) has no ${format} media type`, {
+      hint: format === 'docker' ? 'Docker v2 images need gzip layers: use --format oci' : undefined,
+    });
   }
   const out: Descriptor = { mediaType, digest: l.digest, size: l.size };
   if (l.annotations) out.annotations = l.annotations;

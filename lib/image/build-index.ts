@@ -25,7 +25,9 @@ export function buildIndex(images: readonly Image[], o: BuildIndexOptions = {}):
   const types = mediaTypesFor(format);
   const manifests: Descriptor[] = images.map((img) => {
     if (img.descriptor.mediaType !== types.manifest) {
-      throw new ImageError('OCIBAKE_INVALID_MANIFEST', `cannot put ${img.descriptor.mediaType} in a ${format} index`, { hint: 'build every platform with the same --format' });
+      throw new ImageError('OCIBAKE_INVALID_MANIFEST', `cannot put ${img.descriptor.mediaType} in a ${format} index`, {
+        hint: 'build every platform with the same --format',
+      });
     }
     const d: Descriptor = { mediaType: img.descriptor.mediaType, digest: img.descriptor.digest, size: img.descriptor.size };
     if (img.descriptor.platform) d.platform = img.descriptor.platform;
@@ -33,7 +35,8 @@ export function buildIndex(images: readonly Image[], o: BuildIndexOptions = {}):
   });
   const index: Index = { schemaVersion: 2, mediaType: types.index, manifests };
   if (o.annotations && Object.keys(o.annotations).length) {
-    if (format === 'docker') throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'Docker manifest lists have no annotations', { hint: 'use --format oci, or drop the annotations' });
+    if (format === 'docker')
+      throw new ImageError('OCIBAKE_INVALID_MANIFEST', 'Docker manifest lists have no annotations', { hint: 'use --format oci, or drop the annotations' });
     index.annotations = { ...o.annotations };
   }
   const bytes = canonicalJson(index);

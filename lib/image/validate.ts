@@ -56,7 +56,8 @@ export async function assertValidArtifact(store: BlobReader, a: Artifact, o: Val
 async function validateImage(store: BlobReader, img: Image, problems: string[], o: ValidateOptions): Promise<void> {
   const { manifest, config } = img;
   if (!isManifestMediaType(img.descriptor.mediaType)) problems.push(`manifest has media type ${img.descriptor.mediaType}`);
-  if (manifest.mediaType && manifest.mediaType !== img.descriptor.mediaType) problems.push(`manifest mediaType ${manifest.mediaType} != descriptor ${img.descriptor.mediaType}`);
+  if (manifest.mediaType && manifest.mediaType !== img.descriptor.mediaType)
+    problems.push(`manifest mediaType ${manifest.mediaType} != descriptor ${img.descriptor.mediaType}`);
   const docker = img.descriptor.mediaType.includes('docker');
   if (!isConfigMediaType(manifest.config.mediaType)) problems.push(`config media type ${manifest.config.mediaType}`);
   checkBytes(problems, 'config', manifest.config, img.bytes.config);
@@ -79,7 +80,8 @@ async function validateImage(store: BlobReader, img: Image, problems: string[], 
     }
     if (o.deep && diffIds[i]) {
       const hash = createHash('sha256');
-      for await (const chunk of decompress(await store.fetch(layer), layerCompression(layer.mediaType) === 'gzip' ? 'gzip' : 'none')) hash.update(chunk as Buffer);
+      for await (const chunk of decompress(await store.fetch(layer), layerCompression(layer.mediaType) === 'gzip' ? 'gzip' : 'none'))
+        hash.update(chunk as Buffer);
       const actual = `sha256:${hash.digest('hex')}`;
       if (actual !== diffIds[i]) problems.push(`layer ${layer.digest} diff_id is ${actual}, config says ${diffIds[i]}`);
     }
@@ -92,5 +94,7 @@ function checkBytes(problems: string[], what: string, d: Descriptor, bytes: Uint
 }
 
 function platformOfImage(img: Image): { os: string; architecture: string; variant?: string } {
-  return img.config.variant ? { os: img.config.os, architecture: img.config.architecture, variant: img.config.variant } : { os: img.config.os, architecture: img.config.architecture };
+  return img.config.variant
+    ? { os: img.config.os, architecture: img.config.architecture, variant: img.config.variant }
+    : { os: img.config.os, architecture: img.config.architecture };
 }

@@ -42,10 +42,14 @@ export function normalizeEntryPath(path: string): string {
   const parts: string[] = [];
   for (const seg of path.split('/')) {
     if (seg === '' || seg === '.') continue;
-    if (seg === '..') throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `layer path ${JSON.stringify(path)} contains ".."`, { hint: 'paths inside an image are absolute and never go up' });
+    if (seg === '..')
+      throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `layer path ${JSON.stringify(path)} contains ".."`, {
+        hint: 'paths inside an image are absolute and never go up',
+      });
     parts.push(seg);
   }
-  if (parts.length === 0) throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `layer path ${JSON.stringify(path)} names the root`, { hint: 'the image root itself is not an entry' });
+  if (parts.length === 0)
+    throw new LayerWriteError('OCIBAKE_LAYER_WRITE', `layer path ${JSON.stringify(path)} names the root`, { hint: 'the image root itself is not an entry' });
   return parts.join('/');
 }
 

@@ -24,12 +24,7 @@ export type MediaType = string;
 export type MediaFormat = 'oci' | 'docker';
 
 /** The `Accept` header every manifest request sends: distribution 2.8 answers 404 without the OCI types. */
-export const MANIFEST_ACCEPT: readonly string[] = [
-  MediaType.OciIndex,
-  MediaType.OciManifest,
-  MediaType.DockerManifestList,
-  MediaType.DockerManifest,
-];
+export const MANIFEST_ACCEPT: readonly string[] = [MediaType.OciIndex, MediaType.OciManifest, MediaType.DockerManifestList, MediaType.DockerManifest];
 
 export function isIndexMediaType(mt: string): boolean {
   return mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;

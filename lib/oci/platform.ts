@@ -96,11 +96,9 @@ export function parsePlatform(text: string): Platform {
 }
 
 function invalidPlatform(text: string, why?: string): OcibakeError {
-  return new OcibakeError(
-    'OCIBAKE_INVALID_PLATFORM',
-    `invalid platform ${JSON.stringify(text)}${why ? `: ${why}` : ''}`,
-    { hint: 'use os/arch[/variant], e.g. linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64' },
-  );
+  return new OcibakeError('OCIBAKE_INVALID_PLATFORM', `invalid platform ${JSON.stringify(text)}${why ? `: ${why}` : ''}`, {
+    hint: 'use os/arch[/variant], e.g. linux/amd64, linux/arm64, linux/arm/v7, linux/riscv64',
+  });
 }
 
 /** `parsePlatformList` parses a comma separated `--platform` value, de-duplicating in order. */

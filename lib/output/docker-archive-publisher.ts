@@ -68,7 +68,8 @@ export class DockerArchivePublisher implements Publisher {
       const manifest = [{ Config: configName, RepoTags: repoTags, Layers: layerPaths }];
       entries.push({ path: 'manifest.json', type: 'file', mode: 0o644, data: Buffer.from(JSON.stringify(manifest)) });
       const top = layerPaths.at(-1)?.split('/')[0];
-      if (repoTags.length && top) entries.push({ path: 'repositories', type: 'file', mode: 0o644, data: Buffer.from(JSON.stringify(repositories(repoTags, top))) });
+      if (repoTags.length && top)
+        entries.push({ path: 'repositories', type: 'file', mode: 0o644, data: Buffer.from(JSON.stringify(repositories(repoTags, top))) });
       await writeTarFile(this.file, entries, this.#o.sourceDateEpoch ?? 0, o.signal);
       o.progress?.({ type: 'published', target: `docker-archive:${this.file}`, digest: image.descriptor.digest });
       return [{ type: 'docker', target: `docker-archive:${this.file}`, digest: image.descriptor.digest, refs: repoTags }];
@@ -84,11 +85,18 @@ export class DockerArchivePublisher implements Publisher {
     if (artifact.kind === 'image') return artifact;
     const want = this.#o.platform;
     const candidates = artifact.index.manifests.filter((m) => m.platform && (!want || platformMatches(want, m.platform)));
-    const names = artifact.index.manifests.filter((m) => m.platform).map((m) => formatPlatform(m.platform!)).join(', ');
+    const names = artifact.index.manifests
+      .filter((m) => m.platform)
+      .map((m) => formatPlatform(m.platform!))
+      .join(', ');
     if (candidates.length !== 1) {
-      throw new OutputError('OCIBAKE_OUTPUT', want ? `the result has no image for ${formatPlatform(want)} (it has ${names})` : `a docker archive holds one platform; the result has ${names}`, {
-        hint: 'choose one with --platform (or output type=docker,platform=linux/amd64)',
-      });
+      throw new OutputError(
+        'OCIBAKE_OUTPUT',
+        want ? `the result has no image for ${formatPlatform(want)} (it has ${names})` : `a docker archive holds one platform; the result has ${names}`,
+        {
+          hint: 'choose one with --platform (or output type=docker,platform=linux/amd64)',
+        },
+      );
     }
     const child = artifact.children.get(candidates[0]!.digest);
     if (!child || child.kind !== 'image') throw new OutputError('OCIBAKE_OUTPUT', `index entry ${candidates[0]!.digest} is not an image`);

@@ -32,7 +32,10 @@ export function buildMetadata(result: BuildResult, names: readonly string[], ext
     'containerimage.descriptor': { mediaType: root.mediaType, digest: root.digest, size: root.size },
     'containerimage.digest': root.digest,
     'ocibake.platforms': Object.fromEntries(
-      (result.images ?? []).map((i) => [formatPlatform(i.platform), { digest: i.image.descriptor.digest, size: i.image.descriptor.size, ...(i.base ? { base: i.base } : {}) }]),
+      (result.images ?? []).map((i) => [
+        formatPlatform(i.platform),
+        { digest: i.image.descriptor.digest, size: i.image.descriptor.size, ...(i.base ? { base: i.base } : {}) },
+      ]),
     ),
     'ocibake.compressor': compressorIdentity(),
   };

@@ -47,7 +47,13 @@ export class OciArchivePublisher implements Publisher {
         { path: 'index.json', type: 'file', mode: 0o644, data: canonicalJson(index) },
         { path: 'blobs', type: 'dir', mode: 0o755 },
         { path: 'blobs/sha256', type: 'dir', mode: 0o755 },
-        ...blobs.map((d): LayerEntry => ({ path: `blobs/sha256/${digestHex(d.digest)}`, type: 'file', mode: 0o644, size: d.size, open: () => result.store.fetch(d, o) })),
+        ...blobs.map((d): LayerEntry => ({
+          path: `blobs/sha256/${digestHex(d.digest)}`,
+          type: 'file',
+          mode: 0o644,
+          size: d.size,
+          open: () => result.store.fetch(d, o),
+        })),
       ];
       await writeTarFile(this.file, entries, this.#epoch, o.signal);
       o.progress?.({ type: 'published', target: `oci-archive:${this.file}`, digest: root.digest });

@@ -14,7 +14,8 @@ import { type BuildResult, type Published, type Publisher, type PublishOptions, 
  *   await publishToRegistry(client, { root, store }, ['ghcr.io/org/app:1.0', 'ghcr.io/org/app:latest']);
  */
 export async function publishToRegistry(client: RegistryClient, result: BuildResult, refs: readonly string[], o: PublishOptions = {}): Promise<Published[]> {
-  if (refs.length === 0) throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'nothing to push to: no image reference given', { hint: 'pass -t REGISTRY/REPO:TAG' });
+  if (refs.length === 0)
+    throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', 'nothing to push to: no image reference given', { hint: 'pass -t REGISTRY/REPO:TAG' });
   const root = rootDescriptor(result.root);
   const targets = refs.map((r) => parseReference(r));
   for (const t of targets) {
@@ -30,7 +31,14 @@ export async function publishToRegistry(client: RegistryClient, result: BuildRes
   const copies = new Map<string, CopyGraphResult>();
   for (const [key, { store }] of repos) {
     try {
-      copies.set(key, await copyGraph(result.store, store, root, { concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, signal: o.signal, onEvent: copyEventsTo(key, o.progress, 'uploaded') }));
+      copies.set(
+        key,
+        await copyGraph(result.store, store, root, {
+          concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
+          signal: o.signal,
+          onEvent: copyEventsTo(key, o.progress, 'uploaded'),
+        }),
+      );
     } catch (err) {
       throw wrapError(err, `pushing to ${key}`);
     }
@@ -42,7 +50,13 @@ export async function publishToRegistry(client: RegistryClient, result: BuildRes
     if (t.tag) await store.tag(root, t.tag, { signal: o.signal });
     const c = copies.get(key)!;
     o.progress?.({ type: 'published', target: formatReference(t), digest: root.digest });
-    out.push({ type: 'registry', target: key, digest: root.digest, refs: [formatReference({ ...t, digest: root.digest })], blobs: { copied: c.copied, mounted: c.mounted, exists: c.exists, bytes: c.bytes } });
+    out.push({
+      type: 'registry',
+      target: key,
+      digest: root.digest,
+      refs: [formatReference({ ...t, digest: root.digest })],
+      blobs: { copied: c.copied, mounted: c.mounted, exists: c.exists, bytes: c.bytes },
+    });
   }
   return out;
 }
@@ -69,11 +83,16 @@ export class RegistryPublisher implements Publisher {
 
   /** `check` validates the names before anything is built. */
   check(names: readonly string[]): void {
-    if (names.length === 0) throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', '--push needs at least one -t REGISTRY/REPOSITORY:TAG', { hint: 'e.g. -t ghcr.io/you/app:1.0 --push' });
+    if (names.length === 0)
+      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', '--push needs at least one -t REGISTRY/REPOSITORY:TAG', {
+        hint: 'e.g. -t ghcr.io/you/app:1.0 --push',
+      });
     for (const n of names) parseReference(n);
     // A tag is written in the last path segment (`reg:5000/app:1.0`); the registry's port is not one.
     if (this.#o.byDigest && names.some((t) => /[:@]/.test(t.split('/').pop() ?? ''))) {
-      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', '--push-by-digest pushes without tags: give -t REGISTRY/REPOSITORY only', { hint: 'tag later with `ocibake index create -t REPO:TAG REPO@sha256:…`' });
+      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', '--push-by-digest pushes without tags: give -t REGISTRY/REPOSITORY only', {
+        hint: 'tag later with `ocibake index create -t REPO:TAG REPO@sha256:…`',
+      });
     }
   }
 

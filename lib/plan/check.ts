@@ -20,13 +20,17 @@ export function checkNoRunInTargetStages(plan: BuildPlan): void {
     const step = inst.steps.find((s) => s.instruction.kind === 'RUN');
     if (!step) continue;
     const ins = step.instruction;
-    throw new DockerfileError('OCIBAKE_RUN_IN_TARGET_STAGE', `RUN in target-platform stage ${inst.key} (${formatPlatform(inst.platform)}) cannot execute: ${inst.reason}`, {
-      file: plan.file ?? 'Dockerfile',
-      line: ins.range.startLine,
-      column: ins.range.column ?? 1,
-      instruction: 'RUN',
-      sourceLine: ins.text,
-      hint: RUN_IN_TARGET_HINT,
-    });
+    throw new DockerfileError(
+      'OCIBAKE_RUN_IN_TARGET_STAGE',
+      `RUN in target-platform stage ${inst.key} (${formatPlatform(inst.platform)}) cannot execute: ${inst.reason}`,
+      {
+        file: plan.file ?? 'Dockerfile',
+        line: ins.range.startLine,
+        column: ins.range.column ?? 1,
+        instruction: 'RUN',
+        sourceLine: ins.text,
+        hint: RUN_IN_TARGET_HINT,
+      },
+    );
   }
 }

@@ -39,7 +39,10 @@ export function classifyStage(input: ClassifyInput): { kind: StageKind; reason: 
     }
     if (input.hasRun) {
       if (input.explicitPlatform !== undefined) {
-        return { kind: 'host', reason: `FROM --platform=${input.explicitPlatform} is ${p}, which is the build platform, and the stage has RUN: runs natively on this machine` };
+        return {
+          kind: 'host',
+          reason: `FROM --platform=${input.explicitPlatform} is ${p}, which is the build platform, and the stage has RUN: runs natively on this machine`,
+        };
       }
       return { kind: 'host', reason: `built for ${p}, which is the build platform, and has RUN: runs natively on this machine` };
     }
@@ -47,7 +50,10 @@ export function classifyStage(input: ClassifyInput): { kind: StageKind; reason: 
     return { kind: 'target', reason: `${how} (the build platform) without RUN: assembled from layers, nothing executes` };
   }
   if (input.explicitPlatform !== undefined) {
-    return { kind: 'target', reason: `FROM --platform=${input.explicitPlatform} is ${p}, not the build platform ${bp}: assembled from layers, nothing executes` };
+    return {
+      kind: 'target',
+      reason: `FROM --platform=${input.explicitPlatform} is ${p}, not the build platform ${bp}: assembled from layers, nothing executes`,
+    };
   }
   if (input.parent !== undefined) {
     return { kind: 'target', reason: `based on stage ${input.parent.label}, built for the target platform ${p}: assembled from layers, nothing executes` };

@@ -23,7 +23,8 @@ export function formatPlan(plan: BuildPlan): string {
     if (inst.targetArgsUsed.length > 0) details.push(`per target because it reads ${inst.targetArgsUsed.join(', ')}`);
     out.push(`  ${details.join('; ')}`);
   }
-  for (const w of plan.warnings) out.push(`warning: ${w.file ?? ''}${w.line !== undefined ? `:${w.line}` : ''}${w.file || w.line !== undefined ? ': ' : ''}${w.message}`);
+  for (const w of plan.warnings)
+    out.push(`warning: ${w.file ?? ''}${w.line !== undefined ? `:${w.line}` : ''}${w.file || w.line !== undefined ? ': ' : ''}${w.message}`);
   return `${out.join('\n')}\n`;
 }
 

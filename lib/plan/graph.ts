@@ -29,7 +29,13 @@ export function reachableStages(ctx: DispatchContext, target: number): number[] 
       continue;
     }
     const c = color.get(dep);
-    if (c === 'gray') throw cycleError(ctx, top.draft, dep, stack.map((f) => f.i));
+    if (c === 'gray')
+      throw cycleError(
+        ctx,
+        top.draft,
+        dep,
+        stack.map((f) => f.i),
+      );
     if (c === undefined) enter(dep);
   }
   return order;
@@ -47,7 +53,13 @@ function cycleError(ctx: DispatchContext, draft: StageDraft, dep: number, path: 
   const loop = [...path.slice(path.indexOf(dep)), dep].map(label).join(' → ');
   const line = draft.depLines.get(dep) ?? ctx.stages[draft.index]!.from.range.startLine;
   const ins = ctx.stages[draft.index]!.instructions.find((i) => i.range.startLine === line) ?? ctx.stages[draft.index]!.from;
-  return dockerfileError(ctx, ins, 'OCIBAKE_DOCKERFILE_SEMANTIC', `circular dependency detected on stage ${label(draft.index)}: ${loop}`, 'a stage cannot COPY --from (or mount from) itself or a stage that depends on it');
+  return dockerfileError(
+    ctx,
+    ins,
+    'OCIBAKE_DOCKERFILE_SEMANTIC',
+    `circular dependency detected on stage ${label(draft.index)}: ${loop}`,
+    'a stage cannot COPY --from (or mount from) itself or a stage that depends on it',
+  );
 }
 
 /** `mergeOrder` orders stage indexes so every stage follows the stages it reads in any platform's graph. */

@@ -16,12 +16,6 @@ export function locate(ctx: SourceRef, ins: At, err: unknown, code?: ErrorCode):
 }
 
 /** `dockerfileError` builds a DockerfileError at an instruction. */
-export function dockerfileError(
-  ctx: SourceRef,
-  ins: At,
-  code: ErrorCode,
-  detail: string,
-  hint?: string,
-): DockerfileError {
+export function dockerfileError(ctx: SourceRef, ins: At, code: ErrorCode, detail: string, hint?: string): DockerfileError {
   return new SourceText(ctx.file, ctx.lines).error(code, detail, { line: ins.range.startLine, column: ins.range.column ?? 1, instruction: ins.kind, hint });
 }

@@ -63,10 +63,14 @@ export interface PlanOptions {
 export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   const build = normalizePlatform(opts.buildPlatform ?? hostPlatform());
   // `linux/arm64,linux/arm64/v8` is one platform: one set of instances, one image.
-  const platforms = [...new Map((opts.platforms && opts.platforms.length > 0 ? opts.platforms : [build]).map((p) => {
-    const n = normalizePlatform(p);
-    return [formatPlatform(n), n] as const;
-  })).values()];
+  const platforms = [
+    ...new Map(
+      (opts.platforms && opts.platforms.length > 0 ? opts.platforms : [build]).map((p) => {
+        const n = normalizePlatform(p);
+        return [formatPlatform(n), n] as const;
+      }),
+    ).values(),
+  ];
   const buildArgs = resolveBuildArgs(opts.buildArgs ?? {}, opts.env ?? process.env);
   if (opts.sourceDateEpoch !== undefined && !buildArgs.has('SOURCE_DATE_EPOCH')) buildArgs.set('SOURCE_DATE_EPOCH', String(opts.sourceDateEpoch));
   const lines = (df as { lines?: readonly string[] }).lines ?? [];
@@ -83,8 +87,20 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   for (const platform of platforms) {
     const automatic = automaticArgs(platform, build);
     const ctx: DispatchContext = {
-      stages: df.stages, byName, file: df.file, lines, escape: df.escapeChar, target: platform, build, automatic, buildArgs,
-      globals: globalScope(df, automatic, buildArgs, lines), drafts: new Map(), warnings, baseImageConfig: opts.baseImageConfig, offline: opts.offline,
+      stages: df.stages,
+      byName,
+      file: df.file,
+      lines,
+      escape: df.escapeChar,
+      target: platform,
+      build,
+      automatic,
+      buildArgs,
+      globals: globalScope(df, automatic, buildArgs, lines),
+      drafts: new Map(),
+      warnings,
+      baseImageConfig: opts.baseImageConfig,
+      offline: opts.offline,
     };
     const order = reachableStages(ctx, target);
     markImageChain(ctx.drafts, target);
@@ -139,7 +155,9 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
   const epoch = buildArgs.get('SOURCE_DATE_EPOCH');
   if (epoch !== undefined) {
     if (!/^\d+$/.test(epoch)) {
-      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `SOURCE_DATE_EPOCH=${JSON.stringify(epoch)} is not a whole number of seconds`, { hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct)' });
+      throw new OcibakeError('OCIBAKE_INVALID_ARGUMENT', `SOURCE_DATE_EPOCH=${JSON.stringify(epoch)} is not a whole number of seconds`, {
+        hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --pretty=%ct)',
+      });
     }
     plan.sourceDateEpoch = Number(epoch);
   }
@@ -154,7 +172,7 @@ export function planBuild(df: Dockerfile, opts: PlanOptions = {}): BuildPlan {
  * stage must be built for the target).
  */
 function markImageChain(drafts: Map<number, StageDraft>, target: number): void {
-  for (let i: number | undefined = target; i !== undefined; ) {
+  for (let i: number | undefined = target; i !== undefined;) {
     const d = drafts.get(i);
     if (!d) return;
     if (d.kind === 'host' && d.platformFromTarget) {
@@ -209,8 +227,15 @@ function toInstance(stage: Stage, d: StageDraft, key: string, targetPlatform: Pl
     return step;
   });
   const inst: StageInstance = {
-    key, stage, kind: d.kind, reason: d.reason, platform: d.platform, base, steps,
-    deps: d.deps.map(keyOf), targetArgsUsed: d.targetArgsUsed,
+    key,
+    stage,
+    kind: d.kind,
+    reason: d.reason,
+    platform: d.platform,
+    base,
+    steps,
+    deps: d.deps.map(keyOf),
+    targetArgsUsed: d.targetArgsUsed,
   };
   if (targetPlatform !== undefined) inst.targetPlatform = targetPlatform;
   return inst;

@@ -14,7 +14,13 @@ export function resolveFrom(ctx: DispatchContext, value: string, ins: Instructio
   if (/^\d+$/.test(value)) {
     const i = Number(value);
     if (i >= ctx.stages.length) {
-      throw dockerfileError(ctx, ins, 'OCIBAKE_DOCKERFILE_SEMANTIC', `undefined stage: --from=${value}, but the Dockerfile has ${ctx.stages.length} stage(s) (0-${ctx.stages.length - 1})`, 'refer to an earlier stage by its index or AS name');
+      throw dockerfileError(
+        ctx,
+        ins,
+        'OCIBAKE_DOCKERFILE_SEMANTIC',
+        `undefined stage: --from=${value}, but the Dockerfile has ${ctx.stages.length} stage(s) (0-${ctx.stages.length - 1})`,
+        'refer to an earlier stage by its index or AS name',
+      );
     }
     return { stage: i };
   }

@@ -13,7 +13,16 @@ export const BUILD_ARGS = ['BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIAN
  * exposed without `ARG SOURCE_DATE_EPOCH`, but is never "unused" either: it also sets timestamps.
  */
 export const PREDEFINED_ARGS = new Set([
-  'HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'FTP_PROXY',
+  'ftp_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
 ]);
 
 /** `isTargetArg` tells whether a name is one of the automatic TARGET* args. */
@@ -49,7 +58,13 @@ export type ArgValues = Map<string, string | undefined>;
  */
 export function declareArg(
   arg: ArgInstruction['args'][number],
-  opts: { automatic: Map<string, string>; buildArgs: Map<string, string>; globals: ArgValues | undefined; lookup: (n: string) => string | undefined; escape: string },
+  opts: {
+    automatic: Map<string, string>;
+    buildArgs: Map<string, string>;
+    globals: ArgValues | undefined;
+    lookup: (n: string) => string | undefined;
+    escape: string;
+  },
 ): { value: string | undefined; used: string[] } {
   const auto = opts.automatic.get(arg.name);
   if (auto !== undefined) return { value: auto, used: [] };

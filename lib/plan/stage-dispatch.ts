@@ -10,7 +10,25 @@ import { initialState, resolveWorkdir, runEnv } from './stage-state.js';
 import { resolveFrom } from './references.js';
 
 /** Variables base images commonly set in their config; expanding one unresolved is almost surely a bug. */
-const IMAGE_ENV_NAMES = new Set(['PATH', 'HOME', 'LANG', 'LD_LIBRARY_PATH', 'GOPATH', 'GOROOT', 'JAVA_HOME', 'PYTHONPATH', 'NODE_PATH', 'CARGO_HOME', 'RUSTUP_HOME', 'NODE_VERSION', 'PYTHON_VERSION', 'GOLANG_VERSION', 'JAVA_VERSION', 'VIRTUAL_ENV', 'NGINX_VERSION']);
+const IMAGE_ENV_NAMES = new Set([
+  'PATH',
+  'HOME',
+  'LANG',
+  'LD_LIBRARY_PATH',
+  'GOPATH',
+  'GOROOT',
+  'JAVA_HOME',
+  'PYTHONPATH',
+  'NODE_PATH',
+  'CARGO_HOME',
+  'RUSTUP_HOME',
+  'NODE_VERSION',
+  'PYTHON_VERSION',
+  'GOLANG_VERSION',
+  'JAVA_VERSION',
+  'VIRTUAL_ENV',
+  'NGINX_VERSION',
+]);
 
 /** ADD sources fetched over the network: URLs and git repositories (BuildKit's `isGitURL`/`isURL`). */
 const REMOTE_SOURCE = /^(https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
@@ -55,7 +73,14 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
   } catch (err) {
     throw locate(ctx, from, err);
   }
-  if (image === '') throw dockerfileError(ctx, from, 'OCIBAKE_DOCKERFILE_SEMANTIC', `base name ${JSON.stringify(from.image)} expands to an empty string`, 'set the ARG it uses before the first FROM, or pass --build-arg');
+  if (image === '')
+    throw dockerfileError(
+      ctx,
+      from,
+      'OCIBAKE_DOCKERFILE_SEMANTIC',
+      `base name ${JSON.stringify(from.image)} expands to an empty string`,
+      'set the ARG it uses before the first FROM, or pass --build-arg',
+    );
   let explicit: string | undefined;
   let platform: Platform | undefined;
   let platformFromTarget = false;
@@ -142,7 +167,11 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
           for (const n of r.used) {
             if (lookup(n) !== undefined || warnedUnset.has(n) || !IMAGE_ENV_NAMES.has(n)) continue;
             warnedUnset.add(n);
-            ctx.warnings.push({ file: ctx.file, line: ins.range.startLine, message: `$${n} is not set by this Dockerfile and expands to "" because the config of ${state.unresolvedBase} was not given to the planner (PlanOptions.baseImageConfig)` });
+            ctx.warnings.push({
+              file: ctx.file,
+              line: ins.range.startLine,
+              message: `$${n} is not set by this Dockerfile and expands to "" because the config of ${state.unresolvedBase} was not given to the planner (PlanOptions.baseImageConfig)`,
+            });
           }
         }
       }
@@ -176,7 +205,13 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
         if (ctx.offline) {
           const remote = expanded.sources.find((src) => REMOTE_SOURCE.test(src));
           if (remote !== undefined) {
-            throw dockerfileError(ctx, ins, 'OCIBAKE_DOCKERFILE_SEMANTIC', `ADD ${remote} needs the network, but the build is --offline`, 'download it into the build context and COPY it, or build without --offline');
+            throw dockerfileError(
+              ctx,
+              ins,
+              'OCIBAKE_DOCKERFILE_SEMANTIC',
+              `ADD ${remote} needs the network, but the build is --offline`,
+              'download it into the build context and COPY it, or build without --offline',
+            );
           }
         }
         break;
@@ -212,8 +247,18 @@ export function dispatchStage(ctx: DispatchContext, index: number): StageDraft {
   }
 
   const draft: StageDraft = {
-    index, platform, platformFromTarget, kind, reason, base, steps, deps, depLines,
-    targetArgsUsed: [...targetArgsUsed].sort(), declaredArgs, final: state,
+    index,
+    platform,
+    platformFromTarget,
+    kind,
+    reason,
+    base,
+    steps,
+    deps,
+    depLines,
+    targetArgsUsed: [...targetArgsUsed].sort(),
+    declaredArgs,
+    final: state,
   };
   ctx.drafts.set(index, draft);
   return draft;

@@ -35,7 +35,11 @@ export function initialState(ctx: DispatchContext, base: DraftBase, from: Stage[
   if (cfg.Shell && cfg.Shell.length > 0) state.shell = [...cfg.Shell];
   defaultPath(base.platform.os);
   if (cfg.OnBuild && cfg.OnBuild.length > 0) {
-    ctx.warnings.push({ file: ctx.file, line: from.range.startLine, message: `base image ${base.ref} has ${cfg.OnBuild.length} ONBUILD trigger(s); ocibake does not run them` });
+    ctx.warnings.push({
+      file: ctx.file,
+      line: from.range.startLine,
+      message: `base image ${base.ref} has ${cfg.OnBuild.length} ONBUILD trigger(s); ocibake does not run them`,
+    });
   }
   return state;
 }

@@ -43,7 +43,10 @@ export function execution(platform: Platform, read: (f: string) => string = (f) 
   const n = normalizePlatform(platform);
   const name = n.os === 'linux' ? HANDLER[n.architecture] : undefined;
   const p = formatPlatform(platform);
-  if (!name) throw new SandboxError('OCIBAKE_EXEC', `no emulator is known for ${p}`, { hint: 'build that platform on a machine of its architecture, or cross-compile in a FROM --platform=$BUILDPLATFORM stage' });
+  if (!name)
+    throw new SandboxError('OCIBAKE_EXEC', `no emulator is known for ${p}`, {
+      hint: 'build that platform on a machine of its architecture, or cross-compile in a FROM --platform=$BUILDPLATFORM stage',
+    });
   let text: string;
   try {
     text = read(`${BINFMT}/${name}`);

@@ -18,7 +18,10 @@ export interface IdMapping {
  * `subordinateRange` reads the first `/etc/subuid` (or `/etc/subgid`) range of the current user,
  * matched by name or by uid as shadow-utils does; undefined when there is none.
  */
-export function subordinateRange(file: '/etc/subuid' | '/etc/subgid', read: (f: string) => string = (f) => readFileSync(f, 'utf8')): { start: number; count: number } | undefined {
+export function subordinateRange(
+  file: '/etc/subuid' | '/etc/subgid',
+  read: (f: string) => string = (f) => readFileSync(f, 'utf8'),
+): { start: number; count: number } | undefined {
   let text: string;
   try {
     text = read(file);
@@ -44,8 +47,14 @@ export function subordinateRange(file: '/etc/subuid' | '/etc/subgid', read: (f: 
  */
 export function rangeMapping(uid: number, gid: number, subuid: { start: number; count: number }, subgid: { start: number; count: number }): IdMapping {
   return {
-    uids: [{ inner: 0, outer: uid, count: 1 }, { inner: 1, outer: subuid.start, count: Math.min(subuid.count, 65536) }],
-    gids: [{ inner: 0, outer: gid, count: 1 }, { inner: 1, outer: subgid.start, count: Math.min(subgid.count, 65536) }],
+    uids: [
+      { inner: 0, outer: uid, count: 1 },
+      { inner: 1, outer: subuid.start, count: Math.min(subuid.count, 65536) },
+    ],
+    gids: [
+      { inner: 0, outer: gid, count: 1 },
+      { inner: 1, outer: subgid.start, count: Math.min(subgid.count, 65536) },
+    ],
   };
 }
 

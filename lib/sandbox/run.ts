@@ -80,7 +80,21 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     run,
   );
   const ns = caps.mode === 'root' ? [] : caps.mode === 'userns-range' && caps.mapping ? unshareMapArgs(caps.mapping) : ['--user', '--map-root-user'];
-  const args = [...ns, '--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--uts', ...(run.network === 'none' ? ['--net'] : []), '--', caps.tools.sh, '-c', script];
+  const args = [
+    ...ns,
+    '--mount',
+    '--propagation',
+    'private',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    '--uts',
+    ...(run.network === 'none' ? ['--net'] : []),
+    '--',
+    caps.tools.sh,
+    '-c',
+    script,
+  ];
   const errors: Buffer[] = [];
   const keep = (c: Buffer): void => {
     errors.push(c);

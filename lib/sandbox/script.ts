@@ -4,14 +4,28 @@ import { SandboxError } from './errors.js';
 
 /** `SandboxMount` is one extra mount a RUN sees, at a target already resolved inside the stage's root. */
 export type SandboxMount =
-  | { kind: 'bind'; source: string; target: string; file: boolean; readonly: boolean; owner?: { uid: number; gid: number } | undefined; mode?: number | undefined }
+  | {
+      kind: 'bind';
+      source: string;
+      target: string;
+      file: boolean;
+      readonly: boolean;
+      owner?: { uid: number; gid: number } | undefined;
+      mode?: number | undefined;
+    }
   | { kind: 'tmpfs'; target: string; size?: number | undefined }
   /**
    * A stage's filesystem (its snapshot dirs, lowest first); with `upper`, writes go there and are
    * thrown away. With `subpath`, the whole filesystem is mounted at `staging` (a host dir) and only
    * that path of it is bound at the target.
    */
-  | { kind: 'overlay'; lowers: string[]; target: string; upper?: { upper: string; work: string } | undefined; subpath?: { path: string; staging: string } | undefined };
+  | {
+      kind: 'overlay';
+      lowers: string[];
+      target: string;
+      upper?: { upper: string; work: string } | undefined;
+      subpath?: { path: string; staging: string } | undefined;
+    };
 
 /** `SandboxProcess` is who and what runs once the root is ready. */
 export interface SandboxProcess {
@@ -66,7 +80,10 @@ function stubLines(t: { mkdir: string; touch: string }, merged: string, inner: s
 
 /** Overlay splits its option string on ',' and lower dirs on ':'; such paths cannot be passed. */
 function checkOverlayPath(p: string): void {
-  if (/[,:]/.test(p)) throw new SandboxError('OCIBAKE_EXEC', `cannot mount ${p} in an overlay: the path contains "," or ":"`, { hint: 'move the cache directory (--cache-dir) to a path without those characters' });
+  if (/[,:]/.test(p))
+    throw new SandboxError('OCIBAKE_EXEC', `cannot mount ${p} in an overlay: the path contains "," or ":"`, {
+      hint: 'move the cache directory (--cache-dir) to a path without those characters',
+    });
 }
 
 function overlayLine(caps: SandboxCaps, lowers: string, upper: { upper: string; work: string } | undefined, target: string): string {
@@ -101,16 +118,22 @@ export function mountScript(caps: SandboxCaps, root: RootLayout, mounts: readonl
   lines.push(`${t.mkdir} -p ${q(at('proc'))} ${q(at('dev'))} ${q(at('sys'))}`);
   lines.push(`${t.mount} -t proc -o nosuid,nodev,noexec proc ${q(at('proc'))}`);
   lines.push(`${t.mount} -t tmpfs -o nosuid,mode=0755,size=65536k tmpfs ${q(at('dev'))}`);
-  for (const d of ['null', 'zero', 'full', 'random', 'urandom', 'tty']) lines.push(`${t.touch} ${q(at(`dev/${d}`))} && ${t.mount} --bind /dev/${d} ${q(at(`dev/${d}`))}`);
+  for (const d of ['null', 'zero', 'full', 'random', 'urandom', 'tty'])
+    lines.push(`${t.touch} ${q(at(`dev/${d}`))} && ${t.mount} --bind /dev/${d} ${q(at(`dev/${d}`))}`);
   lines.push(`${t.mkdir} -p ${q(at('dev/pts'))} ${q(at('dev/shm'))} ${q(at('dev/mqueue'))}`);
   lines.push(`${t.mount} -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec devpts ${q(at('dev/pts'))} 2>/dev/null || true`);
   lines.push(`${t.mount} -t tmpfs -o nosuid,nodev,noexec,mode=1777 shm ${q(at('dev/shm'))}`);
   lines.push(`${t.ln} -s pts/ptmx ${q(at('dev/ptmx'))}; ${t.ln} -s /proc/self/fd ${q(at('dev/fd'))}`);
   for (const [i, n] of ['stdin', 'stdout', 'stderr'].entries()) lines.push(`${t.ln} -s /proc/self/fd/${i} ${q(at(`dev/${n}`))}`);
   // sysfs can only be mounted by the owner of the network namespace; otherwise show the host's read-only.
-  lines.push(`${t.mount} -t sysfs -o ro,nosuid,nodev,noexec sysfs ${q(at('sys'))} 2>/dev/null || { ${t.mount} --rbind /sys ${q(at('sys'))} && ${t.mount} -o remount,bind,ro ${q(at('sys'))} 2>/dev/null; } || true`);
+  lines.push(
+    `${t.mount} -t sysfs -o ro,nosuid,nodev,noexec sysfs ${q(at('sys'))} 2>/dev/null || { ${t.mount} --rbind /sys ${q(at('sys'))} && ${t.mount} -o remount,bind,ro ${q(at('sys'))} 2>/dev/null; } || true`,
+  );
   lines.push(`: > ${q(root.stubList)}`);
-  for (const [src, target] of [[root.resolvConf, root.resolvConfTarget], [root.hosts, root.hostsTarget]] as const) {
+  for (const [src, target] of [
+    [root.resolvConf, root.resolvConfTarget],
+    [root.hosts, root.hostsTarget],
+  ] as const) {
     lines.push(...stubLines(t, M, target, true, root.stubList), `${t.mount} --bind ${q(src)} ${q(at(target))}`);
   }
   for (const m of mounts) {

@@ -217,7 +217,10 @@ export class ChainView {
 }
 
 function relPath(path: string): string {
-  return path.split('/').filter((s) => s !== '' && s !== '.').join('/');
+  return path
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
 }
 
 function notFound(path: string, what: string): SnapshotError {

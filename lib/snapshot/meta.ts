@@ -84,12 +84,25 @@ export async function readMeta(path: string): Promise<SnapshotMeta> {
   try {
     value = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new SnapshotError('OCIBAKE_STORE', `reading snapshot metadata ${path}: ${(err as Error).message}`, { cause: err, hint: 'the snapshot is damaged; remove its directory and it is rebuilt' });
+    throw new SnapshotError('OCIBAKE_STORE', `reading snapshot metadata ${path}: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'the snapshot is damaged; remove its directory and it is rebuilt',
+    });
   }
   const m = value as Partial<SnapshotMeta> | null;
   const strings = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === 'string');
-  if (!m || m.version !== 1 || !SNAPSHOT_MODES.includes(m.mode as SnapshotMode) || !strings(m.opaque) || !strings(m.whiteouts) || !Array.isArray(m.skippedDevices) || typeof m.counts !== 'object') {
-    throw new SnapshotError('OCIBAKE_STORE', `snapshot metadata ${path} is not a version 1 record`, { hint: 'the snapshot is damaged or from another ocibake version; remove its directory and it is rebuilt' });
+  if (
+    !m ||
+    m.version !== 1 ||
+    !SNAPSHOT_MODES.includes(m.mode as SnapshotMode) ||
+    !strings(m.opaque) ||
+    !strings(m.whiteouts) ||
+    !Array.isArray(m.skippedDevices) ||
+    typeof m.counts !== 'object'
+  ) {
+    throw new SnapshotError('OCIBAKE_STORE', `snapshot metadata ${path} is not a version 1 record`, {
+      hint: 'the snapshot is damaged or from another ocibake version; remove its directory and it is rebuilt',
+    });
   }
   return { skippedXattrs: [], unmappedOwners: 0, ...m } as SnapshotMeta;
 }

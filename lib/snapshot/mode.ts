@@ -37,7 +37,10 @@ export function isOverlayXattr(name: string): boolean {
 export function overlayMountOptions(mode: SnapshotMode, lowers: readonly string[], rw?: { upper: string; work: string }): string {
   for (const p of [...lowers, ...(rw ? [rw.upper, rw.work] : [])]) {
     // The option parser splits on ',' and ':'; our store never makes such paths, so refuse rather than escape.
-    if (/[,:\\]/.test(p)) throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `overlay layer path ${JSON.stringify(p)} contains , : or \\`, { hint: 'put the snapshot store under a path without those characters' });
+    if (/[,:\\]/.test(p))
+      throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `overlay layer path ${JSON.stringify(p)} contains , : or \\`, {
+        hint: 'put the snapshot store under a path without those characters',
+      });
   }
   const opts = [`lowerdir=${[...lowers].reverse().join(':')}`];
   if (rw) opts.push(`upperdir=${rw.upper}`, `workdir=${rw.work}`);

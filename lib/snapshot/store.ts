@@ -85,12 +85,13 @@ export class SnapshotStore {
    * `id`, without copying. When `id` exists already, `dir` is removed and the existing one returned.
    */
   async adopt(id: string, dir: string, meta: SnapshotMeta): Promise<Snapshot> {
-    if (meta.mode !== this.mode) throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `adopting ${dir}: metadata is for mode ${meta.mode}, the store is ${this.mode}`);
+    if (meta.mode !== this.mode)
+      throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `adopting ${dir}: metadata is for mode ${meta.mode}, the store is ${this.mode}`);
     return this.#publish(id, async (tmp) => {
       try {
         await rename(dir, join(tmp, 'fs'));
       } catch (err) {
-        const hint = (err as NodeJS.ErrnoException).code === 'EXDEV' ? 'make the upper dir with store.scratch(), on the store\'s filesystem' : undefined;
+        const hint = (err as NodeJS.ErrnoException).code === 'EXDEV' ? "make the upper dir with store.scratch(), on the store's filesystem" : undefined;
         throw new SnapshotError('OCIBAKE_STORE', `adopting ${dir} as snapshot ${id}: ${(err as Error).message}`, { cause: err, hint });
       }
       return meta;
@@ -125,7 +126,8 @@ export class SnapshotStore {
     try {
       await rename(dir, join(trash, 'old'));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new SnapshotError('OCIBAKE_STORE', `removing snapshot ${dir}: ${(err as Error).message}`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new SnapshotError('OCIBAKE_STORE', `removing snapshot ${dir}: ${(err as Error).message}`, { cause: err });
     }
     await rm(trash, { recursive: true, force: true });
   }
@@ -163,6 +165,9 @@ export class SnapshotStore {
 }
 
 function checkId(id: string): string {
-  if (!ID.test(id)) throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `snapshot id ${JSON.stringify(id)} is not [A-Za-z0-9._-]{1,128}`, { hint: 'use the hex of a digest (no "sha256:" prefix)' });
+  if (!ID.test(id))
+    throw new SnapshotError('OCIBAKE_INVALID_ARGUMENT', `snapshot id ${JSON.stringify(id)} is not [A-Za-z0-9._-]{1,128}`, {
+      hint: 'use the hex of a digest (no "sha256:" prefix)',
+    });
   return id;
 }

@@ -16,7 +16,12 @@ export async function runTool(cmd: string, args: readonly string[], input?: Buff
     // EPIPE when the tool exits before reading all its input; the exit status says why.
     child.stdin.on('error', () => {});
     child.on('error', (e) =>
-      reject(new SnapshotError('OCIBAKE_TOOL_MISSING', `running ${cmd}: ${e.message}`, { cause: e, hint: `install ${cmd === 'mknod' ? 'coreutils' : 'attr (apt-get install attr)'}` })),
+      reject(
+        new SnapshotError('OCIBAKE_TOOL_MISSING', `running ${cmd}: ${e.message}`, {
+          cause: e,
+          hint: `install ${cmd === 'mknod' ? 'coreutils' : 'attr (apt-get install attr)'}`,
+        }),
+      ),
     );
     child.on('close', (code, signal) => {
       if (code === 0) return resolve(Buffer.concat(out));

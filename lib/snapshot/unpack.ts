@@ -66,7 +66,15 @@ export async function unpackLayerToDiffDir(body: Readable, dest: string, options
     const created = await tree.write(m.rel, h, content);
     c.entries++;
     if (!created) {
-      meta.skippedDevices.push({ path: m.rel, type: h.type === 'block-device' ? 'block' : 'char', major: h.devmajor, minor: h.devminor, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid });
+      meta.skippedDevices.push({
+        path: m.rel,
+        type: h.type === 'block-device' ? 'block' : 'char',
+        major: h.devmajor,
+        minor: h.devminor,
+        mode: h.mode & 0o7777,
+        uid: h.uid,
+        gid: h.gid,
+      });
       return;
     }
     countMember(meta, h.type, h.size);

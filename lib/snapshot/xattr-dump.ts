@@ -67,7 +67,7 @@ function unquote(b: Buffer): string {
   const out: number[] = [];
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
-    if (c === 0x5c &&  isOctal(b[i + 1]) && isOctal(b[i + 2]) && isOctal(b[i + 3])) {
+    if (c === 0x5c && isOctal(b[i + 1]) && isOctal(b[i + 2]) && isOctal(b[i + 3])) {
       out.push(((b[i + 1]! - 48) << 6) | ((b[i + 2]! - 48) << 3) | (b[i + 3]! - 48));
       i += 3;
     } else out.push(c);

@@ -25,12 +25,20 @@ export async function contextMask(contextDir: string, source: string, ignore: Pa
   try {
     host = await realpath(join(root, source.replace(/^\/+/, '')));
   } catch {
-    throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} not found in the build context`, { hint: 'check source= (relative to the build context)' });
+    throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} not found in the build context`, {
+      hint: 'check source= (relative to the build context)',
+    });
   }
-  if (host !== root && !host.startsWith(root + sep)) throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} points outside the build context (${host})`, { hint: 'a bind mount can only show files inside the build context' });
+  if (host !== root && !host.startsWith(root + sep))
+    throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} points outside the build context (${host})`, {
+      hint: 'a bind mount can only show files inside the build context',
+    });
   // .dockerignore names the paths the source resolves to (a symlinked source shows its target's files).
   const rel = relative(root, host).split(sep).join('/');
-  if (rel !== '' && ignore.ignores(rel)) throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} is excluded by .dockerignore`, { hint: 'remove the matching line from .dockerignore, or mount another path' });
+  if (rel !== '' && ignore.ignores(rel))
+    throw new ContextError('OCIBAKE_CONTEXT', `RUN --mount=type=bind: source ${source} is excluded by .dockerignore`, {
+      hint: 'remove the matching line from .dockerignore, or mount another path',
+    });
   const st = await stat(host);
   await mkdir(maskDir, { recursive: true });
   if (!st.isDirectory()) return { source: host, file: true, dir: maskDir, masked: false };

@@ -59,10 +59,17 @@ export async function copyStep(step: Step, source: CopySourceTree, view: () => P
   }
   const tmp = await mkdtemp(join(ctx.tmpDir, 'add-'));
   try {
-    const entries = (await resolveCopy(spec, await source.tree(), { users, destIsDir: (p) => (p === destAbs ? destIsDir : false), tmpDir: tmp })).filter((e) => e.destPath !== '/');
+    const entries = (await resolveCopy(spec, await source.tree(), { users, destIsDir: (p) => (p === destAbs ? destIsDir : false), tmpDir: tmp })).filter(
+      (e) => e.destPath !== '/',
+    );
     if (entries.length === 0) return { layer: null };
     const s = ctx.settings;
-    const w = await writeCopyLayer(entries, { cache: ctx.cache, memo: ctx.memo, hasher: ctx.hasher, settings: { format: s.format, sourceDateEpoch: s.sourceDateEpoch, level: s.level, compression: 'gzip', noCache: s.noCache } });
+    const w = await writeCopyLayer(entries, {
+      cache: ctx.cache,
+      memo: ctx.memo,
+      hasher: ctx.hasher,
+      settings: { format: s.format, sourceDateEpoch: s.sourceDateEpoch, level: s.level, compression: 'gzip', noCache: s.noCache },
+    });
     return { layer: { descriptor: w.descriptor, diffId: w.diffId } };
   } finally {
     await rm(tmp, { recursive: true, force: true });

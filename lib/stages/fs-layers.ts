@@ -64,7 +64,10 @@ export class Materializer {
       if (s) return s;
     }
     const blob = l.blob;
-    if (!blob) throw new OcibakeError('OCIBAKE_INTERNAL', `snapshot ${l.snapshot ?? '?'} is gone and has no layer to rebuild it from`, { hint: 'run the build again with --no-cache' });
+    if (!blob)
+      throw new OcibakeError('OCIBAKE_INTERNAL', `snapshot ${l.snapshot ?? '?'} is gone and has no layer to rebuild it from`, {
+        hint: 'run the build again with --no-cache',
+      });
     const id = digestHex(blob.diffId);
     let p = this.#inflight.get(id);
     if (!p) {
@@ -73,9 +76,17 @@ export class Materializer {
         if (have) return have;
         const t0 = Date.now();
         const compression = layerCompression(blob.descriptor.mediaType);
-        if (compression === 'zstd') throw new OcibakeError('OCIBAKE_UNSUPPORTED_MEDIA_TYPE', `layer ${blob.descriptor.digest} is zstd-compressed; RUN needs it unpacked, and zstd layers are not supported yet`, { hint: 'use a gzip-compressed base image' });
+        if (compression === 'zstd')
+          throw new OcibakeError(
+            'OCIBAKE_UNSUPPORTED_MEDIA_TYPE',
+            `layer ${blob.descriptor.digest} is zstd-compressed; RUN needs it unpacked, and zstd layers are not supported yet`,
+            { hint: 'use a gzip-compressed base image' },
+          );
         const snap = await this.#ops.unpack(id, await this.#blobs.fetch(blob.descriptor), compression === 'gzip' ? 'gzip' : 'auto');
-        this.#progress({ type: 'info', message: `unpacked layer ${blob.descriptor.digest.slice(7, 19)} (${snap.meta.counts.entries} entries) in ${((Date.now() - t0) / 1000).toFixed(2)}s` });
+        this.#progress({
+          type: 'info',
+          message: `unpacked layer ${blob.descriptor.digest.slice(7, 19)} (${snap.meta.counts.entries} entries) in ${((Date.now() - t0) / 1000).toFixed(2)}s`,
+        });
         return snap;
       });
       this.#inflight.set(id, p);

@@ -53,7 +53,10 @@ export class CacheLocks {
       const previous = this.#locked.get(dir) ?? Promise.resolve();
       let release!: () => void;
       const mine = new Promise<void>((r) => (release = r));
-      this.#locked.set(dir, previous.then(() => mine));
+      this.#locked.set(
+        dir,
+        previous.then(() => mine),
+      );
       await previous;
       return { dir, release };
     }
@@ -113,7 +116,10 @@ async function collectMounts(mounts: readonly RunMount[], ctx: RunMountContext, 
       }
       case 'secret': {
         if (!ctx.secrets.has(m.id)) {
-          if (m.required) throw new ExecError('OCIBAKE_SECRET', `secret "${m.id}" is required by RUN --mount=type=secret but was not given`, { hint: `pass --secret id=${m.id},src=FILE or --secret id=${m.id},env=VAR` });
+          if (m.required)
+            throw new ExecError('OCIBAKE_SECRET', `secret "${m.id}" is required by RUN --mount=type=secret but was not given`, {
+              hint: `pass --secret id=${m.id},src=FILE or --secret id=${m.id},env=VAR`,
+            });
           break;
         }
         const value = ctx.secrets.get(m.id);
@@ -124,7 +130,15 @@ async function collectMounts(mounts: readonly RunMount[], ctx: RunMountContext, 
           const file = join(dir, `s${i}`);
           writeFileSync(file, value, { mode: 0o600 });
           chmodSync(file, 0o600);
-          out.push({ kind: 'bind', source: file, target: await target(m.target ?? `/run/secrets/${m.id}`), file: true, readonly: true, owner: { uid: m.uid ?? 0, gid: m.gid ?? 0 }, mode: m.mode ?? 0o400 });
+          out.push({
+            kind: 'bind',
+            source: file,
+            target: await target(m.target ?? `/run/secrets/${m.id}`),
+            file: true,
+            readonly: true,
+            owner: { uid: m.uid ?? 0, gid: m.gid ?? 0 },
+            mode: m.mode ?? 0o400,
+          });
         }
         break;
       }
@@ -135,13 +149,20 @@ async function collectMounts(mounts: readonly RunMount[], ctx: RunMountContext, 
           const mask = await contextMask(ctx.contextDir, source, ctx.ignore, join(ctx.scratch, `mask${i}`));
           const lowers = mask.masked ? linkLowers(join(ctx.scratch, `m${i}`), [mask.source, mask.dir]) : [mask.source];
           const upper = m.readwrite ? scratchUpper(ctx.scratch, i) : undefined;
-          out.push(lowers.length === 1 && !upper ? { kind: 'bind', source: mask.source, target: t, file: mask.file, readonly: true } : { kind: 'overlay', lowers, target: t, upper });
+          out.push(
+            lowers.length === 1 && !upper
+              ? { kind: 'bind', source: mask.source, target: t, file: mask.file, readonly: true }
+              : { kind: 'overlay', lowers, target: t, upper },
+          );
           break;
         }
         const src = await ctx.from(i);
         const sub = await src.view.resolve(posix.normalize(`/${m.source ?? '.'}`), true);
         const st = await src.view.stat(sub);
-        if (!st) throw new ExecError('OCIBAKE_EXEC', `RUN --mount=type=bind: source ${m.source ?? '/'} not found in ${src.label}`, { hint: 'check source= (a path in the from= stage or image)' });
+        if (!st)
+          throw new ExecError('OCIBAKE_EXEC', `RUN --mount=type=bind: source ${m.source ?? '/'} not found in ${src.label}`, {
+            hint: 'check source= (a path in the from= stage or image)',
+          });
         const lowers = linkLowers(join(ctx.scratch, `m${i}`), src.dirs);
         const upper = m.readwrite ? scratchUpper(ctx.scratch, i) : undefined;
         const staging = join(ctx.scratch, `staging${i}`);
@@ -155,7 +176,10 @@ async function collectMounts(mounts: readonly RunMount[], ctx: RunMountContext, 
       case 'ssh': {
         const sock = process.env['SSH_AUTH_SOCK'];
         if (!sock) {
-          if (m.required) throw new ExecError('OCIBAKE_EXEC', 'RUN --mount=type=ssh needs an SSH agent, and SSH_AUTH_SOCK is not set', { hint: 'start ssh-agent and ssh-add your key, or use a secret mount' });
+          if (m.required)
+            throw new ExecError('OCIBAKE_EXEC', 'RUN --mount=type=ssh needs an SSH agent, and SSH_AUTH_SOCK is not set', {
+              hint: 'start ssh-agent and ssh-add your key, or use a secret mount',
+            });
           break;
         }
         const at = await target(m.target ?? `/run/buildkit/ssh_agent.${i}`);

@@ -44,7 +44,9 @@ export function resolveRunUser(spec: string | undefined, passwdText: string, gro
     // Root gets its /etc/group memberships too, as in Docker (`id` in alpine: 0,1,2,3,4,6,10,…).
     const root = passwd(passwdText).find((p) => p.uid === 0);
     const name = root?.name ?? 'root';
-    const member = groups(groupText).filter((x) => x.members.includes(name)).map((x) => x.gid);
+    const member = groups(groupText)
+      .filter((x) => x.members.includes(name))
+      .map((x) => x.gid);
     return { uid: 0, gid: 0, groups: [...new Set([0, ...member])], home: root?.home ?? '/root' };
   }
   const [u = '', g] = spec.split(':');
@@ -61,7 +63,10 @@ export function resolveRunUser(spec: string | undefined, passwdText: string, gro
   const table = groups(groupText);
   if (g !== undefined && g !== '') {
     const gid = /^\d+$/.test(g) ? Number(g) : table.find((x) => x.name === g)?.gid;
-    if (gid === undefined) throw new OcibakeError('OCIBAKE_EXEC', `USER ${spec}: unable to find group ${g}: no matching entries in the stage's /etc/group`, { hint: 'use a numeric gid, or a group that exists' });
+    if (gid === undefined)
+      throw new OcibakeError('OCIBAKE_EXEC', `USER ${spec}: unable to find group ${g}: no matching entries in the stage's /etc/group`, {
+        hint: 'use a numeric gid, or a group that exists',
+      });
     return { uid, gid, groups: [gid], home };
   }
   const gid = entry?.gid ?? 0;

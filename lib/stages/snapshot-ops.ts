@@ -84,7 +84,13 @@ class InProcessOps implements SnapshotOps {
       mountParents: new Set(paths.mountParents),
     });
     const changed = d.entries.length > 0;
-    return { meta: d.meta, skipped: d.skipped, changed, tar: changed && paths.tar !== false ? tarStream(d.entries, { sourceDateEpoch }) : undefined, done: Promise.resolve() };
+    return {
+      meta: d.meta,
+      skipped: d.skipped,
+      changed,
+      tar: changed && paths.tar !== false ? tarStream(d.entries, { sourceDateEpoch }) : undefined,
+      done: Promise.resolve(),
+    };
   }
 
   async remove(...paths: string[]): Promise<void> {

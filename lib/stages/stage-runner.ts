@@ -76,7 +76,16 @@ class StageRunner {
   readonly #inImage = new Set<string>();
   readonly #instances = new Map<string, Promise<InstanceResult>>();
   readonly #steps = new Map<string, Promise<StepRecord & { cached: boolean }>>();
-  readonly #stats: StagesStats = { stepsRun: 0, stepsCached: 0, runsEmulated: 0, emulatedMs: 0, emulatedPlatforms: [], layersWritten: 0, layersReused: 0, stepsImported: 0 };
+  readonly #stats: StagesStats = {
+    stepsRun: 0,
+    stepsCached: 0,
+    runsEmulated: 0,
+    emulatedMs: 0,
+    emulatedPlatforms: [],
+    layersWritten: 0,
+    layersReused: 0,
+    stepsImported: 0,
+  };
   readonly #exports = new Map<string, { entry: CacheEntry; inImage: boolean }>();
 
   /** Aborted by the caller's signal or by the first failure, so sibling stages stop instead of running on. */
@@ -88,7 +97,7 @@ class StageRunner {
     this.#byKey = new Map(plan.instances.map((i) => [i.key, i]));
     // The final stage of each target and the stages it is FROM become the image: their steps need layers.
     for (const t of plan.targets) {
-      for (let k: string | undefined = t.final; k !== undefined; ) {
+      for (let k: string | undefined = t.final; k !== undefined;) {
         this.#inImage.add(k);
         const inst = this.#byKey.get(k);
         k = inst?.base.type === 'stage' ? inst.base.key : undefined;
@@ -111,7 +120,7 @@ class StageRunner {
       }),
     );
     // Wait for every instance that started, failed or not, so no RUN or temp dir outlives the build.
-    for (let seen = 0; seen < this.#instances.size; ) {
+    for (let seen = 0; seen < this.#instances.size;) {
       const pending = [...this.#instances.values()];
       seen = pending.length;
       await Promise.allSettled(pending);
@@ -197,10 +206,28 @@ class StageRunner {
               const k = stepKey(parentKey, 'RUN', { ...(await this.#runPayload(inst, step)), crossEnv: ctx.crossEnv && inst.targetArgsUsed.length > 0 });
               rec = await this.#step(k, inImage, async () => {
                 announce();
-                if (run.kind === 'emulated') ctx.progress({ type: 'info', message: `[${label}] ${text.slice(0, 80)}: emulated through ${run.handler} (binfmt_misc)` });
+                if (run.kind === 'emulated')
+                  ctx.progress({ type: 'info', message: `[${label}] ${text.slice(0, 80)}: emulated through ${run.handler} (binfmt_misc)` });
                 const m = await materialize();
-                const cross = ctx.crossEnv && inst.targetPlatform && inst.targetArgsUsed.length > 0 ? crossHelp(inst.targetPlatform, this.#plan.buildPlatform) : undefined;
-                return runStep(step, ins, { key: k, snapshots: m.snapshots, view: m.view, instance: inst.key, platform, label: `${platform} ${name}`, execution: run, needsLayer: inImage || ctx.exportMode === 'max', mountSource: (index) => this.#mountSource(inst, step, index), cross }, ctx);
+                const cross =
+                  ctx.crossEnv && inst.targetPlatform && inst.targetArgsUsed.length > 0 ? crossHelp(inst.targetPlatform, this.#plan.buildPlatform) : undefined;
+                return runStep(
+                  step,
+                  ins,
+                  {
+                    key: k,
+                    snapshots: m.snapshots,
+                    view: m.view,
+                    instance: inst.key,
+                    platform,
+                    label: `${platform} ${name}`,
+                    execution: run,
+                    needsLayer: inImage || ctx.exportMode === 'max',
+                    mountSource: (index) => this.#mountSource(inst, step, index),
+                    cross,
+                  },
+                  ctx,
+                );
               });
               // Only what ran under qemu in this build: a cached emulated step cost nothing.
               if (rec.emulated && !rec.cached) {
@@ -240,7 +267,9 @@ class StageRunner {
                 async () => {
                   announce();
                   const m = await materialize();
-                  const owner = step.user ? resolveRunUser(step.user, await text_(m.view, '/etc/passwd'), await text_(m.view, '/etc/group')) : { uid: 0, gid: 0 };
+                  const owner = step.user
+                    ? resolveRunUser(step.user, await text_(m.view, '/etc/passwd'), await text_(m.view, '/etc/group'))
+                    : { uid: 0, gid: 0 };
                   return workdirStep(step.workdir, owner, m.view, ctx);
                 },
                 { layerOnly: true },
@@ -265,9 +294,19 @@ class StageRunner {
         if (!rec.layer) continue;
         const history = historyFor(ins, created, false);
         items.push({ kind: 'layer', layer: { descriptor: rec.layer.descriptor, diffId: rec.layer.diffId, history } });
-        if (inImage && !rec.cached) ctx.progress({ type: 'layer', platform, digest: rec.layer.descriptor.digest, size: rec.layer.descriptor.size, diffId: rec.layer.diffId, created_by: history.created_by ?? '' });
+        if (inImage && !rec.cached)
+          ctx.progress({
+            type: 'layer',
+            platform,
+            digest: rec.layer.descriptor.digest,
+            size: rec.layer.descriptor.size,
+            diffId: rec.layer.diffId,
+            created_by: history.created_by ?? '',
+          });
       }
-      const image = inImage ? stackImage(baseImage, inst.platform, items, config, { created: ctx.settings.sourceDateEpoch, format: ctx.settings.format }) : undefined;
+      const image = inImage
+        ? stackImage(baseImage, inst.platform, items, config, { created: ctx.settings.sourceDateEpoch, format: ctx.settings.format })
+        : undefined;
       ctx.progress({ type: 'stage', key: inst.key, platform, state: 'done', durationMs: Date.now() - t0 });
       return { key, layers, image, base };
     } catch (err) {
@@ -363,13 +402,38 @@ class StageRunner {
     const mounts = await Promise.all(
       ins.mounts.map(async (m, index) => {
         const from = step.mounts?.find((x) => x.index === index);
-        const source = from?.fromKey ? (await this.#instance(from.fromKey)).key : from?.fromImage ? `image:${(await this.#ctx.resolver.resolve(from.fromImage, inst.platform)).image.descriptor.digest}` : undefined;
+        const source = from?.fromKey
+          ? (await this.#instance(from.fromKey)).key
+          : from?.fromImage
+            ? `image:${(await this.#ctx.resolver.resolve(from.fromImage, inst.platform)).image.descriptor.digest}`
+            : undefined;
         // A bind of the build context is keyed by the files it shows, as BuildKit does (not only by its path).
         const content = m.type === 'bind' && !source ? await contextMountDigest(this.#ctx, m.source ?? '.') : undefined;
-        return { ...m, source: m.type === 'bind' && !source ? `context:${m.source ?? '.'}` : m.type === 'bind' ? `${source}:${m.source ?? '/'}` : (m as { source?: string }).source, from: source, content };
+        return {
+          ...m,
+          source:
+            m.type === 'bind' && !source
+              ? `context:${m.source ?? '.'}`
+              : m.type === 'bind'
+                ? `${source}:${m.source ?? '/'}`
+                : (m as { source?: string }).source,
+          from: source,
+          content,
+        };
       }),
     );
-    return { command: ins.command, heredocs: ins.heredocs.map((h) => [h.name, h.content]), shell: step.shell, env: Object.entries(step.env).sort(), user: step.user ?? '', workdir: step.workdir, network: ins.network ?? 'default', security: ins.security ?? 'sandbox', mounts, platform: formatPlatform(inst.platform) };
+    return {
+      command: ins.command,
+      heredocs: ins.heredocs.map((h) => [h.name, h.content]),
+      shell: step.shell,
+      env: Object.entries(step.env).sort(),
+      user: step.user ?? '',
+      workdir: step.workdir,
+      network: ins.network ?? 'default',
+      security: ins.security ?? 'sandbox',
+      mounts,
+      platform: formatPlatform(inst.platform),
+    };
   }
 
   async #copySource(inst: StageInstance, step: Step): Promise<CopySourceTree> {
@@ -412,7 +476,11 @@ class StageRunner {
 /** The digest of the context files a bind mount of `source` shows (undefined when it shows none: the mount itself then says why). */
 async function contextMountDigest(ctx: StageContext, source: string): Promise<string | undefined> {
   try {
-    const entries = await resolveCopy({ instruction: 'COPY', sources: [source], dest: '/', workdir: '/' }, new SourceTree(ctx.contextDir, 'the build context', ctx.ignore), { destIsDir: () => true });
+    const entries = await resolveCopy(
+      { instruction: 'COPY', sources: [source], dest: '/', workdir: '/' },
+      new SourceTree(ctx.contextDir, 'the build context', ctx.ignore),
+      { destIsDir: () => true },
+    );
     return await entriesDigest(entries, ctx.hasher);
   } catch {
     return undefined;

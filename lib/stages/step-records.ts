@@ -27,7 +27,9 @@ export interface StepRecord {
 
 /** `stepKey` combines a parent key with what a step does into the step's cache key (64 hex). */
 export function stepKey(parent: string, kind: string, payload: unknown): string {
-  return createHash('sha256').update(JSON.stringify(['ocibake-step-v1', parent, kind, payload])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(['ocibake-step-v1', parent, kind, payload]))
+    .digest('hex');
 }
 
 /**

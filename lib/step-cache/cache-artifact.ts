@@ -46,7 +46,12 @@ export function encodeCache(entries: ReadonlyMap<string, CacheEntry>): CacheArti
   const sorted = [...entries.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const config: CacheConfig = {
     version: 1,
-    entries: Object.fromEntries(sorted.map(([k, e]) => [k, { layer: e.layer && { descriptor: plain(e.layer.descriptor), diffId: e.layer.diffId }, ...(e.emulated ? { emulated: true } : {}) }])),
+    entries: Object.fromEntries(
+      sorted.map(([k, e]) => [
+        k,
+        { layer: e.layer && { descriptor: plain(e.layer.descriptor), diffId: e.layer.diffId }, ...(e.emulated ? { emulated: true } : {}) },
+      ]),
+    ),
   };
   const configBytes = canonicalJson(config);
   const configDesc = descriptorOf(configBytes, CACHE_CONFIG_MEDIA_TYPE);
@@ -55,7 +60,11 @@ export function encodeCache(entries: ReadonlyMap<string, CacheEntry>): CacheArti
   const layerList = [...layers.values()].sort((a, b) => (a.digest < b.digest ? -1 : 1));
   const manifest = { schemaVersion: 2, mediaType: MediaType.OciManifest, artifactType: CACHE_ARTIFACT_TYPE, config: configDesc, layers: layerList };
   const manifestBytes = canonicalJson(manifest);
-  return { manifest: { descriptor: descriptorOf(manifestBytes, MediaType.OciManifest), bytes: manifestBytes }, config: { descriptor: configDesc, bytes: configBytes }, layers: layerList };
+  return {
+    manifest: { descriptor: descriptorOf(manifestBytes, MediaType.OciManifest), bytes: manifestBytes },
+    config: { descriptor: configDesc, bytes: configBytes },
+    layers: layerList,
+  };
 }
 
 /**
@@ -65,7 +74,9 @@ export function encodeCache(entries: ReadonlyMap<string, CacheEntry>): CacheArti
  */
 export function decodeCacheConfig(bytes: Uint8Array, where: string): Map<string, CacheEntry> {
   const bad = (why: string): never => {
-    throw new StepCacheError('OCIBAKE_CACHE_INVALID', `${where} is not an ocibake build cache: ${why}`, { hint: 'point --cache-from at a ref written by ocibake --cache-to' });
+    throw new StepCacheError('OCIBAKE_CACHE_INVALID', `${where} is not an ocibake build cache: ${why}`, {
+      hint: 'point --cache-from at a ref written by ocibake --cache-to',
+    });
   };
   let doc: Record<string, unknown>;
   try {
@@ -93,7 +104,10 @@ export function decodeCacheConfig(bytes: Uint8Array, where: string): Map<string,
       bad((err as Error).message);
     }
     if (!isDigest(layer['diffId'])) bad(`entry ${k} has no valid diffId`);
-    out.set(k, { layer: { descriptor: plain(layer['descriptor'] as Descriptor), diffId: layer['diffId'] as Digest }, ...(e['emulated'] === true ? { emulated: true } : {}) });
+    out.set(k, {
+      layer: { descriptor: plain(layer['descriptor'] as Descriptor), diffId: layer['diffId'] as Digest },
+      ...(e['emulated'] === true ? { emulated: true } : {}),
+    });
   }
   return out;
 }
@@ -103,7 +117,11 @@ export function decodeCacheConfig(bytes: Uint8Array, where: string): Map<string,
  * already there (so runners that build different platforms into one ref keep each other's
  * steps), up to `MAX_CACHE_ENTRIES`.
  */
-export function mergeCaches(ours: ReadonlyMap<string, CacheEntry>, theirs: ReadonlyMap<string, CacheEntry> | undefined, max = MAX_CACHE_ENTRIES): Map<string, CacheEntry> {
+export function mergeCaches(
+  ours: ReadonlyMap<string, CacheEntry>,
+  theirs: ReadonlyMap<string, CacheEntry> | undefined,
+  max = MAX_CACHE_ENTRIES,
+): Map<string, CacheEntry> {
   const out = new Map(ours);
   for (const [k, e] of theirs ?? []) {
     if (out.size >= max) break;

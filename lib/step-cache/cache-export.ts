@@ -50,7 +50,19 @@ export async function exportCache(spec: CacheSpec, ours: ReadonlyMap<string, Cac
   const store = new RoutingReader({ first: [meta], last: o.store, label: 'the build cache and its store' });
   const result = { root: art.manifest.descriptor, store };
   const publishOpts = { progress: o.progress, signal: o.signal, concurrency: o.concurrency };
-  const published = spec.type === 'registry' ? await publishToRegistry(o.client(), result, [spec.ref], publishOpts) : await new OciLayoutPublisher(spec.dir).publish(result, [spec.tag], publishOpts);
-  o.progress?.({ type: 'info', message: `cache → ${describeCache(spec)}: ${merged.size} step result(s) (${ours.size} from this build), ${art.manifest.descriptor.digest.slice(0, 19)}` });
-  return { target: describeCache(spec), digest: art.manifest.descriptor.digest, entries: merged.size, metadataBytes: art.manifest.bytes.length + art.config.bytes.length, published };
+  const published =
+    spec.type === 'registry'
+      ? await publishToRegistry(o.client(), result, [spec.ref], publishOpts)
+      : await new OciLayoutPublisher(spec.dir).publish(result, [spec.tag], publishOpts);
+  o.progress?.({
+    type: 'info',
+    message: `cache → ${describeCache(spec)}: ${merged.size} step result(s) (${ours.size} from this build), ${art.manifest.descriptor.digest.slice(0, 19)}`,
+  });
+  return {
+    target: describeCache(spec),
+    digest: art.manifest.descriptor.digest,
+    entries: merged.size,
+    metadataBytes: art.manifest.bytes.length + art.config.bytes.length,
+    published,
+  };
 }

@@ -76,9 +76,13 @@ export async function loadCaches(specs: readonly CacheSpec[], o: LoadCachesOptio
         const parsed = parseManifestOrIndex(manifest.bytes, manifest.descriptor.mediaType);
         const config = parsed.kind === 'manifest' ? parsed.manifest.config : undefined;
         if (!config || config.mediaType !== CACHE_CONFIG_MEDIA_TYPE) {
-          throw new StepCacheError('OCIBAKE_CACHE_INVALID', `${describeCache(spec)} is not an ocibake build cache (its config is ${config?.mediaType ?? 'missing'})`, {
-            hint: 'point --cache-from at a ref written by ocibake --cache-to; image refs are not caches',
-          });
+          throw new StepCacheError(
+            'OCIBAKE_CACHE_INVALID',
+            `${describeCache(spec)} is not an ocibake build cache (its config is ${config?.mediaType ?? 'missing'})`,
+            {
+              hint: 'point --cache-from at a ref written by ocibake --cache-to; image refs are not caches',
+            },
+          );
         }
         const entries = decodeCacheConfig(await readBlob(source, config, { signal: o.signal }), describeCache(spec));
         o.progress?.({ type: 'info', message: `cache ${describeCache(spec)}: ${entries.size} step result(s)` });

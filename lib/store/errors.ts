@@ -5,7 +5,9 @@ export class BlobNotFoundError extends OcibakeError {}
 
 /** `blobNotFound` words a `BlobNotFoundError` for `digest` in `where`. */
 export function blobNotFound(digest: string, where: string): BlobNotFoundError {
-  return new BlobNotFoundError('OCIBAKE_BLOB_NOT_FOUND', `blob ${digest} not found in ${where}`, { hint: 'the store is incomplete: pull or build the image again' });
+  return new BlobNotFoundError('OCIBAKE_BLOB_NOT_FOUND', `blob ${digest} not found in ${where}`, {
+    hint: 'the store is incomplete: pull or build the image again',
+  });
 }
 
 /** `StoreError` is a failure of a local store (I/O, a malformed layout). */
@@ -16,7 +18,10 @@ export class CorruptBlobError extends OcibakeError {}
 
 /** `corruptBlob` words a `CorruptBlobError` for a cache entry that was dropped. */
 export function corruptBlob(digest: string, where: string, cause: unknown): CorruptBlobError {
-  return new CorruptBlobError('OCIBAKE_DIGEST_MISMATCH', `blob ${digest} in ${where} is corrupt and was removed`, { hint: 'run the command again: the blob will be fetched or rebuilt', cause });
+  return new CorruptBlobError('OCIBAKE_DIGEST_MISMATCH', `blob ${digest} in ${where} is corrupt and was removed`, {
+    hint: 'run the command again: the blob will be fetched or rebuilt',
+    cause,
+  });
 }
 
 /** `corruptInput` words a `CorruptBlobError` for a blob ocibake did not create (an OCI layout): left untouched. */

@@ -17,7 +17,11 @@ export async function readBlob(store: BlobReader, desc: Descriptor, o?: Opts): P
       hint: 'layers are streamed; only manifests and configs are read whole',
     });
   }
-  return readCapped(await store.fetch(desc, o), desc.size, () => new StoreError('OCIBAKE_SIZE_MISMATCH', `${desc.digest} is longer than its descriptor's ${desc.size} bytes`));
+  return readCapped(
+    await store.fetch(desc, o),
+    desc.size,
+    () => new StoreError('OCIBAKE_SIZE_MISMATCH', `${desc.digest} is longer than its descriptor's ${desc.size} bytes`),
+  );
 }
 
 /** `collect` drains a stream into one Buffer. */

@@ -22,7 +22,11 @@ export interface InspectResult {
  *
  *   const r = await inspect(client, 'alpine:3.20', { platform: parsePlatform('linux/arm64') });
  */
-export async function inspect(client: RegistryClient, ref: string, o: { platform?: Platform | undefined; signal?: AbortSignal | undefined } = {}): Promise<InspectResult> {
+export async function inspect(
+  client: RegistryClient,
+  ref: string,
+  o: { platform?: Platform | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<InspectResult> {
   const reference = parseReference(ref);
   const top = await client.getManifest(reference, o.signal);
   const parsed = parseManifestOrIndex(top.bytes, top.descriptor.mediaType);

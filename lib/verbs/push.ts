@@ -12,7 +12,12 @@ import { publishToRegistry } from '../output/registry-publisher.js';
  *
  *   await pushLayout(client, 'out:1.0', 'ghcr.io/org/app:1.0');
  */
-export async function pushLayout(client: RegistryClient, layoutArg: string, ref: string, o: { progress?: ProgressSink | undefined; signal?: AbortSignal | undefined; concurrency?: number | undefined } = {}): Promise<Published> {
+export async function pushLayout(
+  client: RegistryClient,
+  layoutArg: string,
+  ref: string,
+  o: { progress?: ProgressSink | undefined; signal?: AbortSignal | undefined; concurrency?: number | undefined } = {},
+): Promise<Published> {
   const spec = parseLayoutRef(layoutArg);
   const layout = await OciLayout.open(spec.dir, { create: false });
   const root = await layoutRoot(layout, spec, spec.dir);

@@ -46,20 +46,51 @@ try {
   for (let i = 0; i < Math.ceil(assetMiB / 8); i++) writeFileSync(join(ctx, 'assets', `asset-${i}.bin`), randomFillSync(Buffer.alloc(chunk)));
   writeFileSync(
     join(ctx, 'Dockerfile'),
-    [`FROM ${reg.host}/library/alpine:3.20.3`, 'ARG TARGETARCH', 'COPY bin/main-${TARGETARCH} /main', 'COPY assets/ /assets/', 'ENTRYPOINT ["/main"]', ''].join('\n'),
+    [`FROM ${reg.host}/library/alpine:3.20.3`, 'ARG TARGETARCH', 'COPY bin/main-${TARGETARCH} /main', 'COPY assets/ /assets/', 'ENTRYPOINT ["/main"]', ''].join(
+      '\n',
+    ),
   );
   const platforms = 'linux/amd64,linux/arm64';
 
   const cache = join(work, 'ocibake-cache');
-  const ocibakeCold = await timed('ocibake', process.execPath, [cli, 'build', ctx, '--platform', platforms, '-t', `${reg.host}/app-ocibake:1`, '--push', '-q'], { OCIBAKE_CACHE: cache });
-  const ocibakeWarm = await timed('ocibake rebuild', process.execPath, [cli, 'build', ctx, '--platform', platforms, '-t', `${reg.host}/app-ocibake:1`, '--push', '-q'], { OCIBAKE_CACHE: cache });
+  const ocibakeCold = await timed(
+    'ocibake',
+    process.execPath,
+    [cli, 'build', ctx, '--platform', platforms, '-t', `${reg.host}/app-ocibake:1`, '--push', '-q'],
+    { OCIBAKE_CACHE: cache },
+  );
+  const ocibakeWarm = await timed(
+    'ocibake rebuild',
+    process.execPath,
+    [cli, 'build', ctx, '--platform', platforms, '-t', `${reg.host}/app-ocibake:1`, '--push', '-q'],
+    { OCIBAKE_CACHE: cache },
+  );
 
   const broot = join(work, 'buildah-root');
   const storage = ['--storage-driver', 'vfs', '--root', join(broot, 'root'), '--runroot', join(broot, 'run')];
   const buildah = async (): Promise<number> => {
     const t0 = performance.now();
-    await timed('buildah build', 'buildah', [...storage, 'build', '--isolation', 'chroot', '--tls-verify=false', '--platform', platforms, '--manifest', 'bench-list', ctx]);
-    await timed('buildah manifest push', 'buildah', [...storage, 'manifest', 'push', '--all', '--tls-verify=false', 'bench-list', `docker://${reg.host}/app-buildah:1`]);
+    await timed('buildah build', 'buildah', [
+      ...storage,
+      'build',
+      '--isolation',
+      'chroot',
+      '--tls-verify=false',
+      '--platform',
+      platforms,
+      '--manifest',
+      'bench-list',
+      ctx,
+    ]);
+    await timed('buildah manifest push', 'buildah', [
+      ...storage,
+      'manifest',
+      'push',
+      '--all',
+      '--tls-verify=false',
+      'bench-list',
+      `docker://${reg.host}/app-buildah:1`,
+    ]);
     return (performance.now() - t0) / 1000;
   };
   const buildahTime = await buildah();

@@ -41,14 +41,23 @@ async function runner(args: string[], cache: string): Promise<Runner> {
   const t0 = performance.now();
   let stdout: string;
   try {
-    ({ stdout } = await run(process.execPath, [cli, 'build', ...args, '--progress', 'json'], { env: { ...process.env, OCIBAKE_CACHE: cache }, maxBuffer: 256 * 1024 * 1024 }));
+    ({ stdout } = await run(process.execPath, [cli, 'build', ...args, '--progress', 'json'], {
+      env: { ...process.env, OCIBAKE_CACHE: cache },
+      maxBuffer: 256 * 1024 * 1024,
+    }));
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`ocibake build failed: ${(e.stderr ?? e.message).slice(-3000)}`);
   }
   const seconds = (performance.now() - t0) / 1000;
   const s = JSON.parse(stdout) as { digest: string; stats: { stepsRun: number }; outputs: { blobs?: { bytes: number } }[] };
-  return { seconds, uploaded: s.outputs.reduce((n, o) => n + (o.blobs?.bytes ?? 0), 0), downloaded: blobBytes(cache), stepsRun: s.stats.stepsRun, digest: s.digest };
+  return {
+    seconds,
+    uploaded: s.outputs.reduce((n, o) => n + (o.blobs?.bytes ?? 0), 0),
+    downloaded: blobBytes(cache),
+    stepsRun: s.stats.stepsRun,
+    digest: s.digest,
+  };
 }
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB`;
@@ -75,8 +84,12 @@ try {
   if (two.digest !== one.digest) throw new Error(`runner 2 built ${two.digest}, runner 1 ${one.digest}: the cache changed the image`);
 
   console.log('3-platform Go build (Debian golang-go build stage, Alpine final stage with RUN adduser), pushed to a local registry');
-  console.log(`  runner 1 (cold, --cache-to mode=max)   ${one.seconds.toFixed(2)} s   ${one.stepsRun} steps run   uploaded ${mb(one.uploaded)}   downloaded ${mb(one.downloaded)}`);
-  console.log(`  runner 2 (empty cache, --cache-from)   ${two.seconds.toFixed(2)} s   ${two.stepsRun} steps run   uploaded ${mb(two.uploaded)}   downloaded ${mb(two.downloaded)}`);
+  console.log(
+    `  runner 1 (cold, --cache-to mode=max)   ${one.seconds.toFixed(2)} s   ${one.stepsRun} steps run   uploaded ${mb(one.uploaded)}   downloaded ${mb(one.downloaded)}`,
+  );
+  console.log(
+    `  runner 2 (empty cache, --cache-from)   ${two.seconds.toFixed(2)} s   ${two.stepsRun} steps run   uploaded ${mb(two.uploaded)}   downloaded ${mb(two.downloaded)}`,
+  );
   console.log(`  ratio runner 2 / runner 1              ${(two.seconds / one.seconds).toFixed(3)}x   (target <= 0.15x)`);
   console.log(`  same index digest                      ${two.digest === one.digest ? 'yes' : 'NO'}`);
 } finally {

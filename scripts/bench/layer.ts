@@ -20,7 +20,10 @@ const sizeMb = Number(values['size-mb']);
 const level = Number(values.level);
 const tree = values.dir;
 
-const WORDS = 'the of and to in is it you that he was for on are with as his they be at one have this from or had by word but what some we can out other were all there when up use your how said an each she which do their time if will way about many then them write would like so these her long make thing see him two has look more day could go come did number sound no most people my over know water than call first who may down side been now find'.split(' ');
+const WORDS =
+  'the of and to in is it you that he was for on are with as his they be at one have this from or had by word but what some we can out other were all there when up use your how said an each she which do their time if will way about many then them write would like so these her long make thing see him two has look more day could go come did number sound no most people my over know water than call first who may down side been now find'.split(
+    ' ',
+  );
 
 /** xorshift32: fast, deterministic bytes so every run benchmarks the same tree. */
 function rng(seed: number): () => number {
@@ -87,7 +90,26 @@ async function main(): Promise<void> {
     const ours = (performance.now() - t0) / 1000;
     const out = join(work, 'ref.tar.gz');
     const t1 = performance.now();
-    await run('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--exclude=./.complete', '-C', tree, '-c', '.', '|', 'pigz', '-p2', `-${level}`], out);
+    await run(
+      'tar',
+      [
+        '--sort=name',
+        '--mtime=@0',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        '--exclude=./.complete',
+        '-C',
+        tree,
+        '-c',
+        '.',
+        '|',
+        'pigz',
+        '-p2',
+        `-${level}`,
+      ],
+      out,
+    );
     const ref = (performance.now() - t1) / 1000;
     const mb = res.uncompressedSize / 1e6;
     console.log(`cpus ${availableParallelism()}, node ${process.version}, level ${level}, tar ${mb.toFixed(0)} MB`);

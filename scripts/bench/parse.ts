@@ -23,12 +23,21 @@ for (let i = 0; i < 25; i++) {
   const t1 = performance.now();
   const c1 = process.cpuUsage(c0);
   parseCpu.push((c1.user + c1.system) / 1000);
-  planBuild(df, { platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }], buildPlatform: { os: 'linux', architecture: 'amd64' }, env: {} });
+  planBuild(df, {
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ],
+    buildPlatform: { os: 'linux', architecture: 'amd64' },
+    env: {},
+  });
   const t2 = performance.now();
   parseTimes.push(t1 - t0);
   planTimes.push(t2 - t1);
   stages = df.stages.length;
 }
-console.log(`parse ${actual}-line Dockerfile (${stages} stages, ${(text.length / 1024).toFixed(0)} KiB): median ${median(parseTimes).toFixed(2)} ms (min ${Math.min(...parseTimes).toFixed(2)}, max ${Math.max(...parseTimes).toFixed(2)})`);
+console.log(
+  `parse ${actual}-line Dockerfile (${stages} stages, ${(text.length / 1024).toFixed(0)} KiB): median ${median(parseTimes).toFixed(2)} ms (min ${Math.min(...parseTimes).toFixed(2)}, max ${Math.max(...parseTimes).toFixed(2)})`,
+);
 console.log(`parse CPU time: median ${median(parseCpu).toFixed(2)} ms (wall time on a shared machine includes waiting for a core)`);
 console.log(`plan for linux/amd64+linux/arm64: median ${median(planTimes).toFixed(2)} ms`);

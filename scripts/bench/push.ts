@@ -38,13 +38,28 @@ function makeLayout(dir: string, totalMiB: number): number {
       total += d.size;
       descs.push(d);
     }
-    const config = blob(dir, Buffer.from(JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } })), 'application/vnd.oci.image.config.v1+json');
-    const manifest = blob(dir, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: descs })), 'application/vnd.oci.image.manifest.v1+json');
+    const config = blob(
+      dir,
+      Buffer.from(JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } })),
+      'application/vnd.oci.image.config.v1+json',
+    );
+    const manifest = blob(
+      dir,
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: descs })),
+      'application/vnd.oci.image.manifest.v1+json',
+    );
     manifests.push({ ...manifest, platform: { architecture, os: 'linux' } });
   }
-  const index = blob(dir, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests })), 'application/vnd.oci.image.index.v1+json');
+  const index = blob(
+    dir,
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests })),
+    'application/vnd.oci.image.index.v1+json',
+  );
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': 'bench' } }] }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': 'bench' } }] }),
+  );
   return total;
 }
 
@@ -52,7 +67,10 @@ function makeLayout(dir: string, totalMiB: number): number {
 async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ wall: number; cpu: number | undefined }> {
   const withTime = existsSync('/usr/bin/time');
   const t0 = process.hrtime.bigint();
-  const { stderr } = await run(withTime ? '/usr/bin/time' : cmd, withTime ? ['-f', 'CPU %U %S', cmd, ...args] : args, { env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 });
+  const { stderr } = await run(withTime ? '/usr/bin/time' : cmd, withTime ? ['-f', 'CPU %U %S', cmd, ...args] : args, {
+    env: { ...process.env, ...env },
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
   return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : undefined };
@@ -73,8 +91,25 @@ async function main(): Promise<void> {
     const ours: Awaited<ReturnType<typeof timed>>[] = [];
     const theirs: Awaited<ReturnType<typeof timed>>[] = [];
     for (let round = 0; round < 2; round++) {
-      ours.push(await timed(process.execPath, [cli, 'push', `${layout}:bench`, `${regs[round * 2]!.host}/bench/app:1`, '--progress', 'quiet', '--concurrency', concurrency]));
-      theirs.push(await timed('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://${regs[round * 2 + 1]!.host}/bench/app:1`], authEnv));
+      ours.push(
+        await timed(process.execPath, [
+          cli,
+          'push',
+          `${layout}:bench`,
+          `${regs[round * 2]!.host}/bench/app:1`,
+          '--progress',
+          'quiet',
+          '--concurrency',
+          concurrency,
+        ]),
+      );
+      theirs.push(
+        await timed(
+          'skopeo',
+          ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://${regs[round * 2 + 1]!.host}/bench/app:1`],
+          authEnv,
+        ),
+      );
     }
     const again = await timed(process.execPath, [cli, 'push', `${layout}:bench`, `${regs[0]!.host}/bench/app:2`, '--progress', 'quiet']);
     const mb = bytes / 1e6;
@@ -86,7 +121,9 @@ async function main(): Promise<void> {
     theirs.forEach((t, i) => console.log(line(`skopeo copy --all (round ${i + 1})`, t)));
     const o = best(ours);
     const t = best(theirs);
-    console.log(`ratio ocibake/skopeo (best of 2 each): wall ${(o.wall / t.wall).toFixed(2)}x${o.cpu && t.cpu ? `, cpu ${(o.cpu / t.cpu).toFixed(2)}x` : ''} (target <= 1.0x)`);
+    console.log(
+      `ratio ocibake/skopeo (best of 2 each): wall ${(o.wall / t.wall).toFixed(2)}x${o.cpu && t.cpu ? `, cpu ${(o.cpu / t.cpu).toFixed(2)}x` : ''} (target <= 1.0x)`,
+    );
     console.log(line('ocibake second push (HEADs only)', again));
   } finally {
     await Promise.all(regs.map((r) => r.stop()));

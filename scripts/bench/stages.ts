@@ -21,9 +21,21 @@ const sets: Record<string, string[]> = {
 
 async function timed(platforms: string[], cacheDir: string, toolCacheDir: string, workDir: string): Promise<{ ms: number; runs: number }> {
   const t0 = performance.now();
-  const plan = planBuild(parseDockerfile(readFileSync(dockerfile, 'utf8'), dockerfile), { platforms: platforms.map(parsePlatform), buildPlatform: hostPlatform() });
+  const plan = planBuild(parseDockerfile(readFileSync(dockerfile, 'utf8'), dockerfile), {
+    platforms: platforms.map(parsePlatform),
+    buildPlatform: hostPlatform(),
+  });
   let runs = 0;
-  await runHostStages(plan, { contextDir: example, dockerfilePath: dockerfile, workDir, cache: new CacheLayout(cacheDir), toolCacheDir, onEvent: (e) => { if (e.type === 'stage' && e.state === 'start') runs++; } });
+  await runHostStages(plan, {
+    contextDir: example,
+    dockerfilePath: dockerfile,
+    workDir,
+    cache: new CacheLayout(cacheDir),
+    toolCacheDir,
+    onEvent: (e) => {
+      if (e.type === 'stage' && e.state === 'start') runs++;
+    },
+  });
   return { ms: performance.now() - t0, runs };
 }
 

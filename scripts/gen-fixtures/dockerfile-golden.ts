@@ -54,7 +54,13 @@ function compact(ins: Instruction | FromInstruction): Record<string, unknown> {
     if (k in DEFAULTS && DEFAULTS[k] === v) continue;
     if (k === 'pairs') out[k] = (v as { key: string; value: string }[]).map((p) => `${p.key}=${p.value}`);
     else if (k === 'args') out[k] = (v as { name: string; value?: string }[]).map((a) => (a.value === undefined ? a.name : `${a.name}=${a.value}`));
-    else if (k === 'mounts') out[k] = (v as Record<string, unknown>[]).map((m) => Object.entries(m).filter(([mk, mv]) => !(mk in DEFAULTS && DEFAULTS[mk] === mv)).map(([mk, mv]) => `${mk}=${String(mv)}`).join(','));
+    else if (k === 'mounts')
+      out[k] = (v as Record<string, unknown>[]).map((m) =>
+        Object.entries(m)
+          .filter(([mk, mv]) => !(mk in DEFAULTS && DEFAULTS[mk] === mv))
+          .map(([mk, mv]) => `${mk}=${String(mv)}`)
+          .join(','),
+      );
     else out[k] = v;
   }
   return out;
@@ -102,7 +108,12 @@ export function dockerfileGolden(text: string, file: string, o: CaseOptions): un
       escape: df.escapeChar,
       ...(df.syntax !== undefined ? { syntax: df.syntax } : {}),
       globalArgs: df.globalArgs.map(compact),
-      stages: df.stages.map((s) => ({ index: s.index, ...(s.name !== undefined ? { name: s.name } : {}), from: compact(s.from), instructions: s.instructions.map(compact) })),
+      stages: df.stages.map((s) => ({
+        index: s.index,
+        ...(s.name !== undefined ? { name: s.name } : {}),
+        from: compact(s.from),
+        instructions: s.instructions.map(compact),
+      })),
       warnings: df.warnings.map((w) => `${w.line}: ${w.message}`),
     },
     plan: {

@@ -43,6 +43,10 @@ test('BuildKit frontend conformance', () => {
   for (const [id, reason] of Object.entries(KNOWN_FAILURES)) if (failures.has(id)) console.log(`known failure ${id}: ${reason}`);
   const fixed = Object.keys(KNOWN_FAILURES).filter((id) => !failures.has(id));
   assert.deepEqual(fixed, [], 'these known failures pass now: remove them from known-failures.ts');
-  assert.deepEqual(unexpected.map(([id]) => id), [], 'cases fail that are not listed in known-failures.ts');
+  assert.deepEqual(
+    unexpected.map(([id]) => id),
+    [],
+    'cases fail that are not listed in known-failures.ts',
+  );
   assert.ok(passed / cases.length >= REQUIRED_PASS_RATE, `${passed}/${cases.length} is below ${REQUIRED_PASS_RATE * 100}%`);
 });

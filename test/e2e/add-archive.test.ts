@@ -35,7 +35,10 @@ before(() => {
   for (const c of COMPRESSIONS) writeArchive(join(ctx, `evil.${EXT[c]}`), members, c);
   writeArchive(join(ctx, 'climb.tar'), [{ type: 'file', name: '../../climb', body: 'x' }], 'tar');
   const adds = COMPRESSIONS.map((c) => `ADD evil.${EXT[c]} /${c}/`);
-  writeFileSync(join(ctx, 'Dockerfile'), ['FROM --platform=$BUILDPLATFORM scratch AS build', ...adds, 'FROM scratch', ...adds, 'COPY --from=build / /from-build/', ''].join('\n'));
+  writeFileSync(
+    join(ctx, 'Dockerfile'),
+    ['FROM --platform=$BUILDPLATFORM scratch AS build', ...adds, 'FROM scratch', ...adds, 'COPY --from=build / /from-build/', ''].join('\n'),
+  );
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -70,7 +73,9 @@ test('an archive member that climbs out of the root fails the build at its line'
   mkdirSync(bad);
   writeFileSync(join(bad, 'climb.tar'), readFileSync(join(ctx, 'climb.tar')));
   writeFileSync(join(bad, 'Dockerfile'), 'FROM scratch\nADD climb.tar /x/\n');
-  const run = await ocibake(['build', bad, '-o', `type=oci,dest=${join(work, 'bad-out')}`, '--progress', 'plain'], { env: { OCIBAKE_CACHE: join(work, 'cache') } });
+  const run = await ocibake(['build', bad, '-o', `type=oci,dest=${join(work, 'bad-out')}`, '--progress', 'plain'], {
+    env: { OCIBAKE_CACHE: join(work, 'cache') },
+  });
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /Dockerfile:2.*ADD climb\.tar/);
   assert.match(run.stderr, /"\.\.\/\.\.\/climb": the path leaves the extraction root/);

@@ -28,13 +28,17 @@ function context(name: string, dockerfile: string): string {
   return dir;
 }
 
-const FINDINGS = ['FROM alpine:3.20 as build', 'MAINTAINER someone', 'ENV mode fast', 'RUN echo hi > /hi', 'FROM scratch', 'COPY --from=build /hi /', ''].join('\n');
+const FINDINGS = ['FROM alpine:3.20 as build', 'MAINTAINER someone', 'ENV mode fast', 'RUN echo hi > /hi', 'FROM scratch', 'COPY --from=build /hi /', ''].join(
+  '\n',
+);
 
 test('--check reports each finding with its rule, line and URL, exits 1, and builds nothing', async () => {
   const ctx = context('findings', FINDINGS);
   const cache = join(work, 'check-cache');
   // An unreachable registry for the base: --check never resolves images.
-  const run = await ocibake(['build', ctx, '--check', '--base', 'alpine=127.0.0.1:1/alpine:3.20', '-o', `type=oci,dest=${join(work, 'never')}`], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', ctx, '--check', '--base', 'alpine=127.0.0.1:1/alpine:3.20', '-o', `type=oci,dest=${join(work, 'never')}`], {
+    env: { OCIBAKE_CACHE: cache },
+  });
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /^WARN: FromAsCasing: 'as' and 'FROM' keywords' casing do not match \(.*Dockerfile:1\)$/m);
   assert.match(run.stderr, /^WARN: MaintainerDeprecated: .*\(.*Dockerfile:2\)$/m);
@@ -59,7 +63,9 @@ test('# check=skip= drops the named rules; a normal build prints the rest as war
   assert.doesNotMatch(checked.stderr, /FromAsCasing|MaintainerDeprecated/);
   assert.match(checked.stderr, /^Check complete, 1 warning has been found!$/m);
 
-  const built = await ocibake(['build', ctx, '--base', alpine, '-o', `type=oci,dest=${join(work, 'skip-out')}`, '--progress', 'plain'], { env: { OCIBAKE_CACHE: join(work, 'skip-cache') } });
+  const built = await ocibake(['build', ctx, '--base', alpine, '-o', `type=oci,dest=${join(work, 'skip-out')}`, '--progress', 'plain'], {
+    env: { OCIBAKE_CACHE: join(work, 'skip-cache') },
+  });
   assert.equal(built.code, 0, built.stderr);
   assert.match(built.stderr, /^warning: .*Dockerfile:4: LegacyKeyValueFormat: /m, 'the warning names the line (the directive shifts it to 4)');
   assert.ok(existsSync(join(work, 'skip-out', 'index.json')));
@@ -67,7 +73,9 @@ test('# check=skip= drops the named rules; a normal build prints the rest as war
 
 test('# check=error=true fails the build on a finding, before any step runs', async () => {
   const ctx = context('error', `# check=error=true\n${FINDINGS}`);
-  const run = await ocibake(['build', ctx, '--base', alpine, '-o', `type=oci,dest=${join(work, 'error-out')}`, '--progress', 'plain'], { env: { OCIBAKE_CACHE: join(work, 'error-cache') } });
+  const run = await ocibake(['build', ctx, '--base', alpine, '-o', `type=oci,dest=${join(work, 'error-out')}`, '--progress', 'plain'], {
+    env: { OCIBAKE_CACHE: join(work, 'error-cache') },
+  });
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /^error: lint violation found for rules: FromAsCasing, MaintainerDeprecated, LegacyKeyValueFormat$/m);
   assert.match(run.stderr, /^hint: .*error=true/m);

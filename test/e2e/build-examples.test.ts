@@ -28,10 +28,29 @@ after(() => {
 
 test('examples/hello: both stages RUN in their own Alpine image, arm64 under emulation, and each image runs as its user', async () => {
   const out = join(work, 'hello');
-  const run = await ocibake(['build', join(repoRoot, 'examples', 'hello'), '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'hello:1', '-o', `type=oci,dest=${out}`, '--progress', 'plain'], { env: env() });
+  const run = await ocibake(
+    [
+      'build',
+      join(repoRoot, 'examples', 'hello'),
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--base',
+      alpine,
+      '-t',
+      'hello:1',
+      '-o',
+      `type=oci,dest=${out}`,
+      '--progress',
+      'plain',
+    ],
+    { env: env() },
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /emulat/i, 'the arm64 RUN is reported as emulated');
-  for (const [arch, machine] of [['amd64', 'x86_64'], ['arm64', 'aarch64']] as const) {
+  for (const [arch, machine] of [
+    ['amd64', 'x86_64'],
+    ['arm64', 'aarch64'],
+  ] as const) {
     const rootfs = await unpackPlatform(out, '1', { os: 'linux', architecture: arch }, join(work, `hello-${arch}`));
     // chroot runs arm64's busybox through binfmt_misc, as the build did.
     const res = runChroot(rootfs, ['/usr/local/bin/hello']);
@@ -47,8 +66,23 @@ test('examples/c-alpine: gcc from apt in a native Debian build stage, a static C
   const debian = await tempDebianLayout([{ arch: 'amd64' }]);
   const out = join(work, 'c');
   const run = await ocibake(
-    ['build', join(repoRoot, 'examples', 'c-alpine'), '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '--base', `debian:bookworm-slim=oci-layout://${debian.dir}:${debian.tag}`,
-      '--cross-env', '-t', 'c:1', '-o', `type=oci,dest=${out}`, '--progress', 'plain'],
+    [
+      'build',
+      join(repoRoot, 'examples', 'c-alpine'),
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--base',
+      alpine,
+      '--base',
+      `debian:bookworm-slim=oci-layout://${debian.dir}:${debian.tag}`,
+      '--cross-env',
+      '-t',
+      'c:1',
+      '-o',
+      `type=oci,dest=${out}`,
+      '--progress',
+      'plain',
+    ],
     { env: env() },
   );
   assert.equal(run.code, 0, run.stderr);
@@ -60,9 +94,26 @@ test('examples/c-alpine: gcc from apt in a native Debian build stage, a static C
 
 test('examples/zig-c: zig cross-compiles onto scratch for arm64 and riscv64', async () => {
   const out = join(work, 'zig');
-  const run = await ocibake(['build', join(repoRoot, 'examples', 'zig-c'), '--platform', 'linux/arm64,linux/riscv64', '--base', alpine, '--cross-env', '-t', 'z:1', '-o', `type=oci,dest=${out}`, '--progress', 'plain'], {
-    env: env(),
-  });
+  const run = await ocibake(
+    [
+      'build',
+      join(repoRoot, 'examples', 'zig-c'),
+      '--platform',
+      'linux/arm64,linux/riscv64',
+      '--base',
+      alpine,
+      '--cross-env',
+      '-t',
+      'z:1',
+      '-o',
+      `type=oci,dest=${out}`,
+      '--progress',
+      'plain',
+    ],
+    {
+      env: env(),
+    },
+  );
   assert.equal(run.code, 0, run.stderr);
   const arm64 = await unpackPlatform(out, '1', { os: 'linux', architecture: 'arm64' }, join(work, 'z-arm64'));
   assert.equal(runQemu(arm64, 'arm64', '/hello', []).stdout.trim(), 'built for aarch64-linux-musl, running on aarch64');

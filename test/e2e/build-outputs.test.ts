@@ -53,7 +53,10 @@ after(() => {
 
 test('type=oci passes oci-image-tool, skopeo and umoci; the image runs and has Docker config semantics', async () => {
   const out = join(work, 'layout');
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'app:1.0', '-o', `type=oci,dest=${out}`, '--progress', 'plain'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(
+    ['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'app:1.0', '-o', `type=oci,dest=${out}`, '--progress', 'plain'],
+    { env: { OCIBAKE_CACHE: cache } },
+  );
   assert.equal(run.code, 0, run.stderr);
   await ociImageToolValidate(out, '1.0');
   const idx = JSON.parse(await skopeo(['inspect', '--raw', `oci:${out}:1.0`])) as Index;
@@ -62,15 +65,25 @@ test('type=oci passes oci-image-tool, skopeo and umoci; the image runs and has D
   const rootfs = await unpackPlatform(out, '1.0', { os: 'linux', architecture: 'amd64' }, join(work, 'u'));
   assert.equal(runChroot(rootfs, ['/bin/cat', '/srv/hello.txt']).stdout, 'hello from a COPY layer\n');
   assert.equal(runChroot(rootfs, ['/bin/cat', '/srv/index.html']).stdout, '<h1>ocibake</h1>\n', 'a directory source copies its contents');
-  assert.equal(runChroot(rootfs, ['/bin/sh', '-c', 'stat -c %U:%G /home/hello.txt']).stdout.trim(), 'nobody:nobody', '--chown by name reads the base /etc/passwd');
+  assert.equal(
+    runChroot(rootfs, ['/bin/sh', '-c', 'stat -c %U:%G /home/hello.txt']).stdout.trim(),
+    'nobody:nobody',
+    '--chown by name reads the base /etc/passwd',
+  );
   assert.equal(runChroot(rootfs, ['/bin/sh', '-c', 'ls /srv']).stdout.includes('secret.env'), false, '.dockerignore keeps secret.env out');
-  const config = JSON.parse(await skopeo(['inspect', '--config', '--override-arch', 'arm64', `oci:${out}:1.0`])) as { architecture: string; config: Record<string, unknown> };
+  const config = JSON.parse(await skopeo(['inspect', '--config', '--override-arch', 'arm64', `oci:${out}:1.0`])) as {
+    architecture: string;
+    config: Record<string, unknown>;
+  };
   assert.equal(config.architecture, 'arm64');
   assert.equal(config.config['WorkingDir'], '/srv');
   assert.deepEqual(config.config['Cmd'], ['cat', '/srv/hello.txt']);
   assert.deepEqual(config.config['ExposedPorts'], { '8080/tcp': {} });
   assert.ok((config.config['Env'] as string[]).includes('GREETING=hi'));
-  assert.ok((config.config['Env'] as string[]).includes('PATH=/srv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'), '$PATH expands against the base image');
+  assert.ok(
+    (config.config['Env'] as string[]).includes('PATH=/srv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'),
+    '$PATH expands against the base image',
+  );
   assert.equal((config.config['Labels'] as Record<string, string>)['org.opencontainers.image.title'], 'outputs-test');
 });
 
@@ -78,7 +91,21 @@ test('type=oci-archive and type=docker load with skopeo', async () => {
   const archive = join(work, 'app.oci.tar');
   const docker = join(work, 'app.docker.tar');
   const run = await ocibake(
-    ['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'app:1.0', '-o', `type=oci-archive,dest=${archive}`, '-o', `type=docker,dest=${docker},platform=linux/arm64`, '-q'],
+    [
+      'build',
+      ctx,
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--base',
+      alpine,
+      '-t',
+      'app:1.0',
+      '-o',
+      `type=oci-archive,dest=${archive}`,
+      '-o',
+      `type=docker,dest=${docker},platform=linux/arm64`,
+      '-q',
+    ],
     { env: { OCIBAKE_CACHE: cache } },
   );
   assert.equal(run.code, 0, run.stderr);
@@ -89,8 +116,12 @@ test('type=oci-archive and type=docker load with skopeo', async () => {
 });
 
 test('the same inputs give the same digest', async () => {
-  const a = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'r1')}`, '-q'], { env: { OCIBAKE_CACHE: join(work, 'c1') } });
-  const b = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'r2')}`, '-q'], { env: { OCIBAKE_CACHE: join(work, 'c2') } });
+  const a = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'r1')}`, '-q'], {
+    env: { OCIBAKE_CACHE: join(work, 'c1') },
+  });
+  const b = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'r2')}`, '-q'], {
+    env: { OCIBAKE_CACHE: join(work, 'c2') },
+  });
   assert.equal(a.code, 0, a.stderr);
   assert.equal(a.stdout, b.stdout);
 });
@@ -100,7 +131,9 @@ test('COPY --from=<image> reads only the named files out of that image, for each
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY --from=alpine:3.20 /etc/alpine-release /etc/apk/arch /info/\n');
   const out = join(work, 'from-image-out');
-  const run = await ocibake(['build', dir, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'x:1', '-o', `type=oci,dest=${out}`, '-q'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', dir, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'x:1', '-o', `type=oci,dest=${out}`, '-q'], {
+    env: { OCIBAKE_CACHE: cache },
+  });
   assert.equal(run.code, 0, run.stderr);
   const rootfs = await unpackPlatform(out, '1', { os: 'linux', architecture: 'arm64' }, join(work, 'u-from-image'));
   const { readFileSync, readdirSync } = await import('node:fs');
@@ -110,7 +143,10 @@ test('COPY --from=<image> reads only the named files out of that image, for each
 
 test('--dry-run prints the plan and writes nothing (--no-cache is a flag of its own)', async () => {
   const out = join(work, 'dry-out');
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${out}`, '--dry-run', '--no-cache'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(
+    ['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${out}`, '--dry-run', '--no-cache'],
+    { env: { OCIBAKE_CACHE: cache } },
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /0@linux\/amd64 {2}\[target\]/);
   assert.match(run.stdout, /0@linux\/arm64 {2}\[target\]/);
@@ -139,7 +175,27 @@ test('--secret reaches RUN --mount=type=secret and is found nowhere in the cache
   );
   const secretCache = join(work, 'secret-cache');
   const out = join(work, 'secret-out');
-  const run = await ocibake(['build', dir, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '--secret', `id=tok,src=${join(work, 'token.txt')}`, '-o', `type=oci,dest=${out}`, '-t', 's:1', '--progress', 'plain', '--metadata-file', join(work, 'secret-meta.json')], { env: { OCIBAKE_CACHE: secretCache } });
+  const run = await ocibake(
+    [
+      'build',
+      dir,
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--base',
+      alpine,
+      '--secret',
+      `id=tok,src=${join(work, 'token.txt')}`,
+      '-o',
+      `type=oci,dest=${out}`,
+      '-t',
+      's:1',
+      '--progress',
+      'plain',
+      '--metadata-file',
+      join(work, 'secret-meta.json'),
+    ],
+    { env: { OCIBAKE_CACHE: secretCache } },
+  );
   assert.equal(run.code, 0, run.stderr);
   const { execFileSync } = await import('node:child_process');
   for (const where of [secretCache, out, join(work, 'secret-meta.json')]) {
@@ -154,20 +210,41 @@ test('bad input fails with one clear message and no stack trace', async (t) => {
   mkdirSync(bad, { recursive: true });
   const cases: { name: string; dockerfile: string; args?: string[]; expect: RegExp }[] = [
     { name: 'missing context file', dockerfile: 'FROM scratch\nCOPY nope.txt /\n', expect: /Dockerfile:2.*nope\.txt|nope\.txt.*Dockerfile:2/s },
-    { name: 'RUN in the final stage with --executor=host', dockerfile: 'FROM alpine:3.20\nRUN apk add curl\n', args: ['--executor', 'host'], expect: /Dockerfile:2.*RUN[\s\S]*hint: .*BUILDPLATFORM/ },
-    { name: 'a failing RUN', dockerfile: 'FROM alpine:3.20\nRUN cat /nope\n', expect: /Dockerfile:2.*RUN cat \/nope[\s\S]*exit(ed with)? code 1[\s\S]*No such file/ },
+    {
+      name: 'RUN in the final stage with --executor=host',
+      dockerfile: 'FROM alpine:3.20\nRUN apk add curl\n',
+      args: ['--executor', 'host'],
+      expect: /Dockerfile:2.*RUN[\s\S]*hint: .*BUILDPLATFORM/,
+    },
+    {
+      name: 'a failing RUN',
+      dockerfile: 'FROM alpine:3.20\nRUN cat /nope\n',
+      expect: /Dockerfile:2.*RUN cat \/nope[\s\S]*exit(ed with)? code 1[\s\S]*No such file/,
+    },
     { name: 'unknown --platform', dockerfile: 'FROM scratch\n', args: ['--platform', 'linux/sparc64'], expect: /invalid platform "linux\/sparc64"/ },
     { name: 'unknown instruction', dockerfile: 'FROM scratch\nCOPPY a b\n', expect: /Dockerfile:2.*COPPY/ },
     { name: 'bad --output', dockerfile: 'FROM scratch\n', args: ['-o', 'type=tarball'], expect: /invalid --output/ },
     { name: '--push without -t', dockerfile: 'FROM scratch\nCOPY nope.txt /\n', args: ['--push'], expect: /--push needs at least one -t/ },
     // Outputs are validated before anything builds: the unreachable base is never contacted.
-    { name: 'docker archive of two platforms', dockerfile: 'FROM 127.0.0.1:9/none:1\n', args: ['--platform', 'linux/amd64,linux/arm64', '-o', `type=docker,dest=${join(work, 'two.tar')}`], expect: /type=docker holds one platform, but this build makes 2/ },
-    { name: 'no Dockerfile', dockerfile: '', args: ['-f', join(work, 'missing', 'Dockerfile')], expect: /cannot read Dockerfile .*missing\/Dockerfile: ENOENT/ },
+    {
+      name: 'docker archive of two platforms',
+      dockerfile: 'FROM 127.0.0.1:9/none:1\n',
+      args: ['--platform', 'linux/amd64,linux/arm64', '-o', `type=docker,dest=${join(work, 'two.tar')}`],
+      expect: /type=docker holds one platform, but this build makes 2/,
+    },
+    {
+      name: 'no Dockerfile',
+      dockerfile: '',
+      args: ['-f', join(work, 'missing', 'Dockerfile')],
+      expect: /cannot read Dockerfile .*missing\/Dockerfile: ENOENT/,
+    },
   ];
   for (const c of cases) {
     await t.test(c.name, async () => {
       writeFileSync(join(bad, 'Dockerfile'), c.dockerfile);
-      const run = await ocibake(['build', bad, '--base', alpine, '-o', `type=oci,dest=${join(work, 'bad-out')}`, ...(c.args ?? [])], { env: { OCIBAKE_CACHE: cache } });
+      const run = await ocibake(['build', bad, '--base', alpine, '-o', `type=oci,dest=${join(work, 'bad-out')}`, ...(c.args ?? [])], {
+        env: { OCIBAKE_CACHE: cache },
+      });
       assert.equal(cleanFailure(run), undefined);
       assert.match(run.stderr, c.expect);
     });
@@ -180,7 +257,10 @@ test('two runners push by digest, index create joins them (token-auth registry, 
     await seedAlpine(reg.host, 'library/alpine', '3.20.3', ['--dest-tls-verify=false', `--dest-creds=${reg.user}:${reg.password}`]);
     const dockerConfig = join(work, 'docker-config');
     mkdirSync(dockerConfig, { recursive: true });
-    writeFileSync(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${reg.user}:${reg.password}`).toString('base64') } } }));
+    writeFileSync(
+      join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${reg.user}:${reg.password}`).toString('base64') } } }),
+    );
     const env = { OCIBAKE_CACHE: cache, DOCKER_CONFIG: dockerConfig };
     const base = `alpine=${reg.host}/library/alpine:3.20.3`;
     const digests: string[] = [];
@@ -192,13 +272,24 @@ test('two runners push by digest, index create joins them (token-auth registry, 
     const idx = await ocibake(['index', 'create', '-t', `${reg.host}/app:1.0`, ...digests.map((d) => `${reg.host}/app@${d}`)], { env });
     assert.equal(idx.code, 0, idx.stderr);
     const raw = JSON.parse((await inspectRaw(reg, 'app:1.0')).toString()) as Index;
-    assert.deepEqual(raw.manifests.map((m) => m.digest), digests);
-    assert.deepEqual(raw.manifests.map((m) => m.platform?.architecture), ['amd64', 'arm64']);
+    assert.deepEqual(
+      raw.manifests.map((m) => m.digest),
+      digests,
+    );
+    assert.deepEqual(
+      raw.manifests.map((m) => m.platform?.architecture),
+      ['amd64', 'arm64'],
+    );
 
     const wrong = join(work, 'wrong-config');
     mkdirSync(wrong, { recursive: true });
-    writeFileSync(join(wrong, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${reg.user}:not-the-password-xyz`).toString('base64') } } }));
-    const denied = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', base, '-t', `${reg.host}/app:denied`, '--push'], { env: { OCIBAKE_CACHE: cache, DOCKER_CONFIG: wrong } });
+    writeFileSync(
+      join(wrong, 'config.json'),
+      JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${reg.user}:not-the-password-xyz`).toString('base64') } } }),
+    );
+    const denied = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', base, '-t', `${reg.host}/app:denied`, '--push'], {
+      env: { OCIBAKE_CACHE: cache, DOCKER_CONFIG: wrong },
+    });
     assert.equal(cleanFailure(denied), undefined);
     assert.match(denied.stderr, new RegExp(reg.host.replace(/\./g, '\\.')));
     assert.match(denied.stderr, /unauthorized/i);

@@ -34,7 +34,9 @@ before(async () => {
   await seedAlpine(reg.host, 'library/alpine', '3.20.3');
   await debianImage({ registry: reg, repo: 'library/golang', tag: '1.22-bookworm', platforms: [{ arch: 'amd64', include: ['golang-go'] }] });
   const index = JSON.parse((await inspectRaw(reg, 'library/alpine:3.20.3')).toString()) as Index;
-  baseDigests = Object.fromEntries(index.manifests.map((m) => [`${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`, m.digest]));
+  baseDigests = Object.fromEntries(
+    index.manifests.map((m) => [`${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`, m.digest]),
+  );
 });
 
 after(async () => {
@@ -44,10 +46,13 @@ after(async () => {
 
 const bases = (host: string) => ['--base', `alpine=${host}/library/alpine:3.20.3`, '--base', `golang:1.22-bookworm=${host}/library/golang:1.22-bookworm`];
 const buildArgs = (tag: string, extra: string[] = []) => [
-  'build', goExample,
-  '--platform', PLATFORMS.join(','),
+  'build',
+  goExample,
+  '--platform',
+  PLATFORMS.join(','),
   ...bases(reg.host),
-  '-t', `${reg.host}/app:${tag}`,
+  '-t',
+  `${reg.host}/app:${tag}`,
   '--push',
   ...extra,
 ];
@@ -76,7 +81,9 @@ test('the Go example builds for amd64, arm64, arm/v7 with the image’s go, push
 
   // Each per-platform manifest records its own base digest (rebase tools read these).
   for (const m of index.manifests) {
-    const manifest = JSON.parse(await skopeo(['inspect', '--raw', ...skopeoArgs(reg), `docker://${reg.host}/app@${m.digest}`])) as { annotations?: Record<string, string> };
+    const manifest = JSON.parse(await skopeo(['inspect', '--raw', ...skopeoArgs(reg), `docker://${reg.host}/app@${m.digest}`])) as {
+      annotations?: Record<string, string>;
+    };
     const p = `${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`;
     assert.equal(manifest.annotations?.['org.opencontainers.image.base.digest'], baseDigests[p], `base digest of ${p}`);
     assert.match(manifest.annotations?.['org.opencontainers.image.base.name'] ?? '', /library\/alpine:3\.20\.3$/);
@@ -84,7 +91,11 @@ test('the Go example builds for amd64, arm64, arm/v7 with the image’s go, push
 
   const layout = join(work, 'pulled');
   await skopeo(['copy', '--all', ...skopeoArgs(reg, 'src'), `docker://${reg.host}/app:1.0`, `oci:${layout}:1.0`]);
-  for (const [p, machine] of [['linux/amd64', 'x86_64'], ['linux/arm64', 'aarch64'], ['linux/arm/v7', 'armv7l']] as const) {
+  for (const [p, machine] of [
+    ['linux/amd64', 'x86_64'],
+    ['linux/arm64', 'aarch64'],
+    ['linux/arm/v7', 'armv7l'],
+  ] as const) {
     const [os, architecture, variant] = p.split('/') as [string, string, string | undefined];
     const rootfs = await unpackPlatform(layout, '1.0', { os, architecture, ...(variant ? { variant } : {}) }, join(work, `u-${architecture}${variant ?? ''}`));
     const hello = runChroot(rootfs, ['/usr/local/bin/hello']);
@@ -94,7 +105,9 @@ test('the Go example builds for amd64, arm64, arm/v7 with the image’s go, push
     assert.match(readFileSync(join(rootfs, 'etc', 'passwd'), 'utf8'), /^app:x:10001:/m, `RUN adduser ran in the ${p} image`);
     assert.equal(statSync(join(rootfs, 'data')).uid, 10001, 'umoci unpacks /data owned by the app user');
   }
-  const config = JSON.parse(await skopeo(['inspect', '--config', ...skopeoArgs(reg), `docker://${reg.host}/app@${index.manifests[1]!.digest}`])) as { config: { User?: string; WorkingDir?: string } };
+  const config = JSON.parse(await skopeo(['inspect', '--config', ...skopeoArgs(reg), `docker://${reg.host}/app@${index.manifests[1]!.digest}`])) as {
+    config: { User?: string; WorkingDir?: string };
+  };
   assert.equal(config.config.User, 'app');
   assert.equal(config.config.WorkingDir, '/data');
   assert.match(run.stderr, /emulated: 2 RUN step\(s\) for linux\/arm64, linux\/arm\/v7 under qemu/, 'the summary says what was emulated and how to avoid it');
@@ -103,10 +116,16 @@ test('the Go example builds for amd64, arm64, arm/v7 with the image’s go, push
 test('a rebuild with no change runs no RUN and uploads zero blob bytes', async () => {
   const run = await ocibake([...buildArgs('1.0'), '--progress', 'json'], { env: { OCIBAKE_CACHE: cache } });
   assert.equal(run.code, 0, run.stderr);
-  const events = run.stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; cached?: boolean; text?: string });
+  const events = run.stderr
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; cached?: boolean; text?: string });
   const runs = events.filter((e) => e.type === 'step' && e.cached !== undefined && e.text?.startsWith('RUN'));
   assert.equal(runs.length, 6, 'three build-stage RUNs and three final-stage RUNs');
-  assert.ok(runs.every((e) => e.cached), 'every RUN came from the cache');
+  assert.ok(
+    runs.every((e) => e.cached),
+    'every RUN came from the cache',
+  );
   const summary = JSON.parse(run.stdout) as { stats: { stepsRun: number; layersWritten: number }; outputs: { blobs: { bytes: number; copied: number } }[] };
   assert.equal(summary.stats.stepsRun, 0);
   assert.equal(summary.stats.layersWritten, 0);
@@ -131,12 +150,17 @@ test('--format docker pushes a Docker manifest list that skopeo copies', async (
   assert.equal(run.code, 0, run.stderr);
   const list = JSON.parse((await inspectRaw(reg, 'app:docker')).toString()) as Index;
   assert.equal(list.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
-  assert.ok(list.manifests.every((m) => m.mediaType === 'application/vnd.docker.distribution.manifest.v2+json'), 'never mixed with OCI types');
+  assert.ok(
+    list.manifests.every((m) => m.mediaType === 'application/vnd.docker.distribution.manifest.v2+json'),
+    'never mixed with OCI types',
+  );
   await skopeo(['copy', '--all', ...skopeoArgs(reg, 'src'), `docker://${reg.host}/app:docker`, `dir:${join(work, 'docker-dir')}`]);
 });
 
 test('a base without a requested platform fails clearly and pushes no tag', async () => {
-  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', ...bases(reg.host), '-t', `${reg.host}/app:no-riscv`, '--push'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64,linux/riscv64', ...bases(reg.host), '-t', `${reg.host}/app:no-riscv`, '--push'], {
+    env: { OCIBAKE_CACHE: cache },
+  });
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /linux\/riscv64/);
   assert.match(run.stderr, /linux\/amd64, linux\/arm64, linux\/arm\/v7/, 'the error lists what the base has');
@@ -144,7 +168,9 @@ test('a base without a requested platform fails clearly and pushes no tag', asyn
 });
 
 test('an unreachable registry fails with its name and a hint, no stack trace', async () => {
-  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64', ...bases('127.0.0.1:1'), '-t', '127.0.0.1:1/app:x', '--push'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', goExample, '--platform', 'linux/amd64', ...bases('127.0.0.1:1'), '-t', '127.0.0.1:1/app:x', '--push'], {
+    env: { OCIBAKE_CACHE: cache },
+  });
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /127\.0\.0\.1:1/);
   assert.match(run.stderr, /^hint: /m);
@@ -153,12 +179,18 @@ test('an unreachable registry fails with its name and a hint, no stack trace', a
 test('--offline builds from the cache once the registry is gone', async () => {
   await reg.stop();
   const out = join(work, 'offline-out');
-  const run = await ocibake(['build', goExample, '--platform', PLATFORMS.join(','), ...bases(reg.host), '-t', 'app:offline', '-o', `type=oci,dest=${out}`, '--offline', '-q'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(
+    ['build', goExample, '--platform', PLATFORMS.join(','), ...bases(reg.host), '-t', 'app:offline', '-o', `type=oci,dest=${out}`, '--offline', '-q'],
+    { env: { OCIBAKE_CACHE: cache } },
+  );
   assert.equal(run.code, 0, run.stderr);
   const amd64 = await unpackPlatform(out, 'offline', { os: 'linux', architecture: 'amd64' }, join(work, 'u-offline'));
   assert.equal(runChroot(amd64, ['/usr/local/bin/hello']).stdout.trim(), 'hello from linux/amd64');
   assert.equal(runChroot(amd64, ['/bin/cat', '/etc/alpine-release']).stdout.trim(), '3.20.3');
-  const fresh = await ocibake(['build', goExample, '--platform', 'linux/amd64', ...bases(reg.host), '-o', `type=oci,dest=${join(work, 'offline-2')}`, '--offline'], { env: { OCIBAKE_CACHE: join(work, 'empty-cache') } });
+  const fresh = await ocibake(
+    ['build', goExample, '--platform', 'linux/amd64', ...bases(reg.host), '-o', `type=oci,dest=${join(work, 'offline-2')}`, '--offline'],
+    { env: { OCIBAKE_CACHE: join(work, 'empty-cache') } },
+  );
   assert.equal(cleanFailure(fresh), undefined);
   assert.match(fresh.stderr, /not in the cache and --offline/);
 });

@@ -33,7 +33,9 @@ function context(name: string, run: string): string {
 }
 
 async function build(ctx: string): Promise<{ ran: number }> {
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'out')}`, '--progress', 'json'], { env: { OCIBAKE_CACHE: cache } });
+  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'out')}`, '--progress', 'json'], {
+    env: { OCIBAKE_CACHE: cache },
+  });
   assert.equal(run.code, 0, run.stderr);
   return { ran: (JSON.parse(run.stdout) as { stats: { stepsRun: number } }).stats.stepsRun };
 }
@@ -81,10 +83,14 @@ test('--keep-storage keeps the most recently used entries within the size', asyn
 
 test('prune refuses a cache a build is using, and --all empties it without breaking the next build', async () => {
   const slow = context('slow', 'echo prune-wait-marker && sleep 30');
-  const child = spawn(process.execPath, [cliPath, 'build', slow, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'slow-out')}`, '--progress', 'plain'], {
-    env: { ...process.env, OCIBAKE_CACHE: cache },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'build', slow, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'slow-out')}`, '--progress', 'plain'],
+    {
+      env: { ...process.env, OCIBAKE_CACHE: cache },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let seen = '';
     child.stderr.on('data', (c: Buffer) => {

@@ -59,11 +59,28 @@ test('under tmux, RUN output, per-platform layer lines and the summary stay inta
   const lines = pane.split('\n');
   for (const p of PLATFORMS) {
     const arch = p.split('/')[1]!;
-    assert.equal(lines.filter((l) => new RegExp(`^\\[${p}\\] layer [0-9a-f]{12} .* ← COPY asset-\\d\\.txt`).test(l)).length, 6, `six intact COPY layer lines for ${p}:\n${pane}`);
-    assert.ok(lines.some((l) => new RegExp(`^\\[${p}\\] image sha256:[0-9a-f]{64} \\(`).test(l)), `the image line for ${p}`);
-    assert.ok(lines.some((l) => /^\s+linux\/\S+\s+sha256:[0-9a-f]{64}\s/.test(l) && l.includes(p)), `the summary row for ${p}`);
-    assert.ok(lines.some((l) => l.includes(`progress line 8 of the ${arch} build`)), `the last RUN line of the ${arch} build`);
+    assert.equal(
+      lines.filter((l) => new RegExp(`^\\[${p}\\] layer [0-9a-f]{12} .* ← COPY asset-\\d\\.txt`).test(l)).length,
+      6,
+      `six intact COPY layer lines for ${p}:\n${pane}`,
+    );
+    assert.ok(
+      lines.some((l) => new RegExp(`^\\[${p}\\] image sha256:[0-9a-f]{64} \\(`).test(l)),
+      `the image line for ${p}`,
+    );
+    assert.ok(
+      lines.some((l) => /^\s+linux\/\S+\s+sha256:[0-9a-f]{64}\s/.test(l) && l.includes(p)),
+      `the summary row for ${p}`,
+    );
+    assert.ok(
+      lines.some((l) => l.includes(`progress line 8 of the ${arch} build`)),
+      `the last RUN line of the ${arch} build`,
+    );
   }
-  assert.ok(lines.some((l) => /^ {2}index sha256:[0-9a-f]{64} in /.test(l)), 'the summary total');
-  for (const l of lines.filter((x) => x.includes(' layer '))) assert.doesNotMatch(l, /█|░|\d+\/\d+ (COPY|RUN)/, `a stage row leaked into a permanent line: ${l}`);
+  assert.ok(
+    lines.some((l) => /^ {2}index sha256:[0-9a-f]{64} in /.test(l)),
+    'the summary total',
+  );
+  for (const l of lines.filter((x) => x.includes(' layer ')))
+    assert.doesNotMatch(l, /█|░|\d+\/\d+ (COPY|RUN)/, `a stage row leaked into a permanent line: ${l}`);
 });

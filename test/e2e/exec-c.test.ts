@@ -23,7 +23,12 @@ test('C via zig: amd64, arm64, arm/v7, riscv64 binaries run and print their plat
   const platforms = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/riscv64'];
   const plan = planFile(join(fixture, 'Dockerfile'), platforms);
   const out = await runHostStages(plan, {
-    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile'), workDir: join(dir, 'zw'), cache: new CacheLayout(join(dir, 'zc')), toolCacheDir, cCompiler: 'zig',
+    contextDir: fixture,
+    dockerfilePath: join(fixture, 'Dockerfile'),
+    workDir: join(dir, 'zw'),
+    cache: new CacheLayout(join(dir, 'zc')),
+    toolCacheDir,
+    cCompiler: 'zig',
   });
   for (const p of platforms) {
     const app = join(out.get(instanceFor(plan, 'build', p))!.rootfs, 'app');
@@ -38,7 +43,13 @@ test('COPY source /src + RUN gcc /src/main.c -o /app: absolute paths, one run fo
   const exec = new CountingExecutor(createExecutor('auto', () => undefined));
   const events: ProgressEvent[] = [];
   const out = await runHostStages(plan, {
-    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile.gcc'), workDir: join(dir, 'gw'), cache: new CacheLayout(join(dir, 'gc')), toolCacheDir, executor: exec, onEvent: (e) => events.push(e),
+    contextDir: fixture,
+    dockerfilePath: join(fixture, 'Dockerfile.gcc'),
+    workDir: join(dir, 'gw'),
+    cache: new CacheLayout(join(dir, 'gc')),
+    toolCacheDir,
+    executor: exec,
+    onEvent: (e) => events.push(e),
   });
   assert.equal(exec.name, 'namespace');
   assert.equal(exec.runs.length, 1, 'the TARGET-independent stage ran once');

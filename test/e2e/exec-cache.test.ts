@@ -51,8 +51,15 @@ async function build(name: string, extra: Partial<RunHostStagesOptions> = {}) {
   const events: ProgressEvent[] = [];
   process.env['OCIBAKE_E2E_TOK'] = SECRET;
   const out = await runHostStages(plan, {
-    contextDir: ctx, dockerfilePath: join(ctx, 'Dockerfile'), workDir: join(dir, name), cache: new CacheLayout(join(dir, 'cache')), toolCacheDir,
-    secrets: new Map([['tok', { env: 'OCIBAKE_E2E_TOK' }]]), executor: exec, onEvent: (e) => events.push(e), ...extra,
+    contextDir: ctx,
+    dockerfilePath: join(ctx, 'Dockerfile'),
+    workDir: join(dir, name),
+    cache: new CacheLayout(join(dir, 'cache')),
+    toolCacheDir,
+    secrets: new Map([['tok', { env: 'OCIBAKE_E2E_TOK' }]]),
+    executor: exec,
+    onEvent: (e) => events.push(e),
+    ...extra,
   });
   const runsOf = (stage: string) => exec.runs.filter((r) => (stage === 'gen' ? r.includes('/run/secrets/tok') : r.includes('go build'))).length;
   return { plan, out, exec, events, runsOf };

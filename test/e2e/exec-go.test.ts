@@ -21,7 +21,11 @@ test('seed Go Dockerfile: 7 platforms cross-compiled on the host, each binary pr
   const plan = planFile(join(fixture, 'Dockerfile'), PLATFORMS);
   const events: ProgressEvent[] = [];
   const out = await runHostStages(plan, {
-    contextDir: fixture, dockerfilePath: join(fixture, 'Dockerfile'), workDir: join(dir, 'work'), cache: new CacheLayout(join(dir, 'cache')), toolCacheDir,
+    contextDir: fixture,
+    dockerfilePath: join(fixture, 'Dockerfile'),
+    workDir: join(dir, 'work'),
+    cache: new CacheLayout(join(dir, 'cache')),
+    toolCacheDir,
     onEvent: (e) => events.push(e),
   });
   const starts = events.filter((e) => e.type === 'stage' && e.state === 'start').length;

@@ -63,7 +63,7 @@ for (const killAt of [1, 40, 150]) {
     utimesSync(join(dir, 'tmp', left[0]!), old, old);
     const rerun = start(['push', dir, String(256 << 20)]);
     assert.equal(await rerun.exited, 0);
-    assert.deepEqual(readdirSync(join(dir, 'tmp')), [], 'the next writer removed the dead writer\'s temp file');
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), [], "the next writer removed the dead writer's temp file");
     assert.deepEqual(await store.list(), [desc.digest]);
     assert.equal(await store.exists(desc), true);
   });

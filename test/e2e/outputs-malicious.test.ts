@@ -39,7 +39,10 @@ for (const [name, entries] of Object.entries(attacks)) {
     const layer = descriptorOf(blob, MediaType.OciLayerGzip);
     await layout.push(layer, blob);
     const dest = join(root, 'dest');
-    await assert.rejects(readImagePaths(layout, [layer], ['/'], dest), (e: unknown) => e instanceof UnsafeArchiveError && e.code === 'OCIBAKE_UNSAFE_ARCHIVE' && e.hint !== undefined);
+    await assert.rejects(
+      readImagePaths(layout, [layer], ['/'], dest),
+      (e: unknown) => e instanceof UnsafeArchiveError && e.code === 'OCIBAKE_UNSAFE_ARCHIVE' && e.hint !== undefined,
+    );
     assert.deepEqual(readdirSync(victim), ['keep']);
     assert.equal(existsSync('/tmp/ocibake-e2e-abs-pwned'), false);
   });

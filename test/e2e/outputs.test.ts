@@ -123,8 +123,13 @@ test('OCI archive: skopeo reads oci-archive:FILE:tag, and the archive is reprodu
 
 test('docker archive: one platform, loaded by skopeo docker-archive with matching diff_ids', async () => {
   const file = join(work, 'app-docker.tar');
-  await assert.rejects(new DockerArchivePublisher(file).publish({ root: index, store }, ['app:1.0']), (e: unknown) => isOcibakeError(e) && /one platform/.test(e.message));
-  const [pub] = await new DockerArchivePublisher(file, { platform: { os: "linux", architecture: "arm64" } }).publish({ root: index, store }, ["example.com/app:1.0"]);
+  await assert.rejects(
+    new DockerArchivePublisher(file).publish({ root: index, store }, ['app:1.0']),
+    (e: unknown) => isOcibakeError(e) && /one platform/.test(e.message),
+  );
+  const [pub] = await new DockerArchivePublisher(file, { platform: { os: 'linux', architecture: 'arm64' } }).publish({ root: index, store }, [
+    'example.com/app:1.0',
+  ]);
   const arm = [...index.children.values()].find((c) => c.kind === 'image' && c.config.architecture === 'arm64');
   assert.equal(pub!.digest, arm!.descriptor.digest);
   const cfg = await skopeoInspectConfig(`docker-archive:${file}`);

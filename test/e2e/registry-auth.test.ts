@@ -74,7 +74,10 @@ describe('registry auth (Basic over TLS, token)', () => {
       const reg = which === 'basic-tls' ? tls : tok;
       const secret = 'Sup3r-Secret-Wr0ng-Passw0rd';
       const env = configEnv(`wrong-${which}`, {});
-      const login = await ocibake(['login', reg.host, '-u', reg.user, '--password-stdin', ...(reg.caFile ? ['--ca-cert', reg.caFile] : [])], { env, stdin: `${secret}\n` });
+      const login = await ocibake(['login', reg.host, '-u', reg.user, '--password-stdin', ...(reg.caFile ? ['--ca-cert', reg.caFile] : [])], {
+        env,
+        stdin: `${secret}\n`,
+      });
       assert.equal(login.code, 1, login.stdout + login.stderr);
       assert.match(login.stderr, new RegExp(reg.host.replace(/\./g, '\\.')));
       assert.match(login.stderr, /unauthorized/);
@@ -110,7 +113,9 @@ describe('registry auth (Basic over TLS, token)', () => {
     writeFileSync(authFile, JSON.stringify({ auths: { [tls.host]: { auth: Buffer.from(`${tls.user}:${tls.password}`).toString('base64') } } }));
     const env = { ...configEnv('podman', {}), REGISTRY_AUTH_FILE: authFile };
     const dest = join(tmp, 'podman-pull');
-    const r = await ocibake(['pull', `${tls.host}/library/alpine:3.20`, '--ca-cert', tls.caFile!, '-o', `type=oci,dest=${dest}`, '--progress', 'quiet'], { env });
+    const r = await ocibake(['pull', `${tls.host}/library/alpine:3.20`, '--ca-cert', tls.caFile!, '-o', `type=oci,dest=${dest}`, '--progress', 'quiet'], {
+      env,
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), digest);
     const back = await ocibake(['push', `${dest}:3.20`, `${tls.host}/copied/alpine:1`, '--ca-cert', tls.caFile!, '--progress', 'quiet'], { env });
@@ -131,11 +136,15 @@ describe('registry auth (Basic over TLS, token)', () => {
 
   test('HTTPS_PROXY tunnels registry traffic; NO_PROXY bypasses it', async () => {
     const creds = { auths: { [tls.host]: { auth: Buffer.from(`${tls.user}:${tls.password}`).toString('base64') } } };
-    const via = await ocibake(['inspect', `${tls.host}/library/alpine:3.20`, '--ca-cert', tls.caFile!], { env: configEnv('proxy', creds, { HTTPS_PROXY: proxy.url, NO_PROXY: '' }) });
+    const via = await ocibake(['inspect', `${tls.host}/library/alpine:3.20`, '--ca-cert', tls.caFile!], {
+      env: configEnv('proxy', creds, { HTTPS_PROXY: proxy.url, NO_PROXY: '' }),
+    });
     assert.equal(via.code, 0, via.stderr);
     assert.ok(proxy.tunnels.includes(tls.host), `tunnels: ${proxy.tunnels.join(', ')}`);
     const before = proxy.tunnels.length;
-    const direct = await ocibake(['inspect', `${tls.host}/library/alpine:3.20`, '--ca-cert', tls.caFile!], { env: configEnv('noproxy', creds, { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }) });
+    const direct = await ocibake(['inspect', `${tls.host}/library/alpine:3.20`, '--ca-cert', tls.caFile!], {
+      env: configEnv('noproxy', creds, { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' }),
+    });
     assert.equal(direct.code, 0, direct.stderr);
     assert.equal(proxy.tunnels.length, before);
   });

@@ -44,7 +44,11 @@ test('a redirected blob GET is followed without forwarding Authorization', async
     const store = new RegistryStore(c, { registry: proxy.host, repository: 'redirect/app' }, { access: 'push' });
     for (const b of img.blobs) await store.push(b.descriptor, b.bytes);
     proxy.reset();
-    proxy.rules.push({ match: (m, p) => m === 'GET' && p.includes('/blobs/sha256:'), fault: { kind: 'redirect', location: (p) => `http://${storageHost}/storage${p}?X-Amz-Signature=abc` }, times: 10 });
+    proxy.rules.push({
+      match: (m, p) => m === 'GET' && p.includes('/blobs/sha256:'),
+      fault: { kind: 'redirect', location: (p) => `http://${storageHost}/storage${p}?X-Amz-Signature=abc` },
+      times: 10,
+    });
     const layer = img.blobs[0]!.descriptor;
     const parts: Buffer[] = [];
     for await (const chunk of await store.fetch(layer)) parts.push(chunk as Buffer);

@@ -54,10 +54,22 @@ describe('registry round trips with skopeo', () => {
 
   test('ocibake pull --platform narrows to exactly the original entries', async () => {
     const dest = join(tmp, 'narrow');
-    const r = await ocibake(['pull', `${reg.host}/library/alpine:3.20`, '--platform', 'linux/arm64,linux/arm/v7', '-o', `type=oci,dest=${dest}`, '--progress', 'quiet']);
+    const r = await ocibake([
+      'pull',
+      `${reg.host}/library/alpine:3.20`,
+      '--platform',
+      'linux/arm64,linux/arm/v7',
+      '-o',
+      `type=oci,dest=${dest}`,
+      '--progress',
+      'quiet',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const index = JSON.parse(await skopeo(['inspect', '--raw', `oci:${dest}:3.20`])) as { manifests: { digest: string }[] };
-    assert.deepEqual(index.manifests.map((m) => m.digest), [alpine.manifests['linux/arm64'], alpine.manifests['linux/arm/v7']]);
+    assert.deepEqual(
+      index.manifests.map((m) => m.digest),
+      [alpine.manifests['linux/arm64'], alpine.manifests['linux/arm/v7']],
+    );
     const missing = await ocibake(['pull', `${reg.host}/library/alpine:3.20`, '--platform', 'linux/riscv64', '-o', `type=oci,dest=${join(tmp, 'none')}`]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no image for linux\/riscv64; it has linux\/amd64, linux\/arm64, linux\/arm\/v7/);
@@ -113,7 +125,11 @@ describe('registry round trips with skopeo', () => {
     const c = new RegistryClient({ credentials: { [tokenReg.host]: { username: tokenReg.user, password: tokenReg.password } } });
     try {
       const src = new RegistryStore(c, { registry: reg.host, repository: 'library/alpine' });
-      const out = await publishToRegistry(c, { root: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: seeded as never, size: (await src.resolve('3.20')).size }, store: src }, [`${tokenReg.host}/mirror/alpine:3.20`]);
+      const out = await publishToRegistry(
+        c,
+        { root: { mediaType: 'application/vnd.oci.image.index.v1+json', digest: seeded as never, size: (await src.resolve('3.20')).size }, store: src },
+        [`${tokenReg.host}/mirror/alpine:3.20`],
+      );
       assert.equal(out[0]!.digest, seeded);
       assert.equal(sha(await inspectRaw(tokenReg, 'mirror/alpine:3.20')), seeded);
       // Token reuse: one token per scope set, not one per request.
@@ -156,7 +172,9 @@ describe('registry round trips with skopeo', () => {
   });
 
   test('a pull that receives a corrupt layer fails clearly and leaves neither the blob nor a tag', async () => {
-    const layer = (JSON.parse(readFileSync(join(alpine.dir, 'blobs', 'sha256', alpine.manifests['linux/amd64']!.slice(7)), 'utf8')) as { layers: { digest: string }[] }).layers[0]!.digest;
+    const layer = (
+      JSON.parse(readFileSync(join(alpine.dir, 'blobs', 'sha256', alpine.manifests['linux/amd64']!.slice(7)), 'utf8')) as { layers: { digest: string }[] }
+    ).layers[0]!.digest;
     proxy.reset();
     proxy.rules.push({ match: (m, p) => m === 'GET' && p.includes(`/blobs/${layer}`), fault: { kind: 'wrong-body' }, times: 1 });
     const dest = join(tmp, 'corrupt-pull');
@@ -171,7 +189,9 @@ describe('registry round trips with skopeo', () => {
   });
 
   test('a push that fails midway publishes no tag', async () => {
-    const layerDigest = (JSON.parse(readFileSync(join(alpine.dir, 'blobs', 'sha256', alpine.manifests['linux/arm64']!.slice(7)), 'utf8')) as { layers: { digest: string }[] }).layers[0]!.digest;
+    const layerDigest = (
+      JSON.parse(readFileSync(join(alpine.dir, 'blobs', 'sha256', alpine.manifests['linux/arm64']!.slice(7)), 'utf8')) as { layers: { digest: string }[] }
+    ).layers[0]!.digest;
     proxy.reset();
     // Every upload of the arm64 layer fails; all other blobs go through.
     proxy.rules.push({ match: (m, p) => m === 'PUT' && p.includes(encodeURIComponent(layerDigest)), fault: { kind: 'status', status: 500 }, times: 1000 });

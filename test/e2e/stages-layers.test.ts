@@ -46,18 +46,30 @@ const json = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T
 function layersByPlatform(layout: string): Map<string, string[]> {
   const top = json<LayoutIndex>(join(layout, 'index.json')).manifests[0]!;
   const index = json<{ manifests: { digest: string; platform: { architecture: string } }[] }>(blob(layout, top.digest));
-  return new Map(index.manifests.map((m) => [m.platform.architecture, json<{ layers: { digest: string }[] }>(blob(layout, m.digest)).layers.map((l) => l.digest)]));
+  return new Map(
+    index.manifests.map((m) => [m.platform.architecture, json<{ layers: { digest: string }[] }>(blob(layout, m.digest)).layers.map((l) => l.digest)]),
+  );
 }
 
 /** GNU tar's verbose listing of a gzip layer: `[mode, owner, size, date, time, name…]` per entry. */
 function tarListing(path: string): { mode: string; time: string; name: string }[] {
-  const out = execFileSync('tar', ['--list', '--verbose', '--full-time', '--numeric-owner', '-z', '-f', path], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  const out = execFileSync('tar', ['--list', '--verbose', '--full-time', '--numeric-owner', '-z', '-f', path], {
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC' },
+  });
   return out
     .trim()
     .split('\n')
     .map((l) => {
       const f = l.split(/\s+/);
-      return { mode: f[0]!, time: `${f[3]} ${f[4]}`, name: f.slice(5).join(' ').replace(/ -> .*| link to .*/, '') };
+      return {
+        mode: f[0]!,
+        time: `${f[3]} ${f[4]}`,
+        name: f
+          .slice(5)
+          .join(' ')
+          .replace(/ -> .*| link to .*/, ''),
+      };
     });
 }
 
@@ -76,9 +88,12 @@ const WHITEOUTS = [
 test('a RUN that deletes and replaces base files unpacks correctly with umoci, on amd64 and emulated arm64, and never touches the host', async () => {
   const ctx = context('whiteouts', WHITEOUTS);
   const out = join(work, 'wh-out');
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'w:1', '-o', `type=oci,dest=${out}`, '--progress', 'plain'], {
-    env: { OCIBAKE_CACHE: join(work, 'wh-cache'), SOURCE_DATE_EPOCH: '1700000000' },
-  });
+  const run = await ocibake(
+    ['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-t', 'w:1', '-o', `type=oci,dest=${out}`, '--progress', 'plain'],
+    {
+      env: { OCIBAKE_CACHE: join(work, 'wh-cache'), SOURCE_DATE_EPOCH: '1700000000' },
+    },
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.equal(existsSync(`/etc/${token}`), false, 'the host /etc is untouched');
   assert.equal(existsSync(`/usr/bin/${token}`), false, 'the host /usr/bin is untouched');
@@ -108,7 +123,10 @@ test('a RUN that deletes and replaces base files unpacks correctly with umoci, o
   assert.ok(!names.some((n) => n.startsWith('etc/profile.d/')), 'nothing of the replaced directory survives in the layer');
   const late = entries.filter((e) => e.time > '2023-11-14 22:13:20');
   assert.deepEqual(late, [], 'no timestamp after SOURCE_DATE_EPOCH=1700000000');
-  assert.ok(entries.some((e) => e.time === '2023-11-14 22:13:20'), 'files written by RUN carry the epoch');
+  assert.ok(
+    entries.some((e) => e.time === '2023-11-14 22:13:20'),
+    'files written by RUN carry the epoch',
+  );
   // The same RUN for arm64 (under qemu) wrote the same files: its layer is the same blob.
   assert.equal(layers.get('arm64')!.at(-1), runLayer, 'amd64 and emulated arm64 RUN layers are byte-identical');
 });
@@ -119,7 +137,9 @@ test('two clean caches give byte-identical RUN layers and the same index digest'
   const layouts: string[] = [];
   for (const n of ['a', 'b']) {
     const out = join(work, `repro-${n}`);
-    const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${out}`, '-q'], { env: { OCIBAKE_CACHE: join(work, `repro-cache-${n}`) } });
+    const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${out}`, '-q'], {
+      env: { OCIBAKE_CACHE: join(work, `repro-cache-${n}`) },
+    });
     assert.equal(run.code, 0, run.stderr);
     digests.push(run.stdout.trim());
     layouts.push(out);
@@ -139,9 +159,12 @@ test('two clean caches give byte-identical RUN layers and the same index digest'
 
 test('a failing RUN names the file, line, stage and platform, shows the last output lines, and exits 1', async () => {
   const ctx = context('fail', ['FROM alpine:3.20 AS tools', 'RUN echo first-line && echo second-line >&2 && exit 3', ''].join('\n'));
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'fail-out')}`, '--progress', 'plain'], {
-    env: { OCIBAKE_CACHE: join(work, 'fail-cache') },
-  });
+  const run = await ocibake(
+    ['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'fail-out')}`, '--progress', 'plain'],
+    {
+      env: { OCIBAKE_CACHE: join(work, 'fail-cache') },
+    },
+  );
   assert.equal(cleanFailure(run), undefined);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^error: .*Dockerfile:2: \[linux\/amd64 tools\] RUN echo first-line.* exited with code 3$/m);
@@ -152,9 +175,12 @@ test('a failing RUN names the file, line, stage and platform, shows the last out
 
 test('--no-emulation turns a foreign-CPU RUN into an error that names the line and how to avoid it', async () => {
   const ctx = context('no-emu', 'FROM alpine:3.20\nRUN adduser -D app\n');
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '--no-emulation', '-o', `type=oci,dest=${join(work, 'no-emu-out')}`], {
-    env: { OCIBAKE_CACHE: join(work, 'no-emu-cache') },
-  });
+  const run = await ocibake(
+    ['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '--no-emulation', '-o', `type=oci,dest=${join(work, 'no-emu-out')}`],
+    {
+      env: { OCIBAKE_CACHE: join(work, 'no-emu-cache') },
+    },
+  );
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /^error: .*Dockerfile:2:1: RUN: RUN for linux\/arm64 would be emulated .*--no-emulation/m);
   assert.match(run.stderr, /^ +2 \| RUN adduser -D app$/m);
@@ -166,11 +192,19 @@ test('the first failing stage stops its siblings: their RUN processes are killed
   const marker = `${token}-sibling`;
   const ctx = context(
     'fail-fast',
-    ['FROM alpine:3.20', 'ARG TARGETARCH', `RUN if [ "$TARGETARCH" = amd64 ]; then sleep 1; exit 7; fi; echo ${marker}-started; sleep 60; echo ${marker}-$((1+1))done`, ''].join('\n'),
+    [
+      'FROM alpine:3.20',
+      'ARG TARGETARCH',
+      `RUN if [ "$TARGETARCH" = amd64 ]; then sleep 1; exit 7; fi; echo ${marker}-started; sleep 60; echo ${marker}-$((1+1))done`,
+      '',
+    ].join('\n'),
   );
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'fail-fast-out')}`, '--progress', 'plain'], {
-    env: { OCIBAKE_CACHE: join(work, 'fail-fast-cache') },
-  });
+  const run = await ocibake(
+    ['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'fail-fast-out')}`, '--progress', 'plain'],
+    {
+      env: { OCIBAKE_CACHE: join(work, 'fail-fast-cache') },
+    },
+  );
   assert.equal(cleanFailure(run), undefined);
   assert.match(run.stderr, /^error: .*Dockerfile:3: \[linux\/amd64 0\] RUN .* exited with code 7$/m);
   assert.doesNotMatch(run.stderr, new RegExp(`${marker}-2done`), 'the arm64 RUN was stopped');
@@ -181,7 +215,13 @@ test('the first failing stage stops its siblings: their RUN processes are killed
 function assertCacheWhole(cache: string): void {
   const blobs = join(cache, 'blobs', 'sha256');
   for (const name of existsSync(blobs) ? readdirSync(blobs) : []) {
-    assert.equal(createHash('sha256').update(readFileSync(join(blobs, name))).digest('hex'), name, `blob ${name} is whole`);
+    assert.equal(
+      createHash('sha256')
+        .update(readFileSync(join(blobs, name)))
+        .digest('hex'),
+      name,
+      `blob ${name} is whole`,
+    );
   }
   const snapshots = join(cache, 'snapshots', 'root');
   for (const id of existsSync(snapshots) ? readdirSync(snapshots) : []) {
@@ -205,10 +245,14 @@ const livingWith = (marker: string): string => {
 
 /** Starts a build of `ctx` and resolves once its RUN printed `marker`; returns the child. */
 async function buildUntil(ctx: string, cache: string, marker: string): Promise<ReturnType<typeof spawn>> {
-  const child = spawn(process.execPath, [cliPath, 'build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, `out-${marker}`)}`, '--progress', 'plain'], {
-    env: { ...process.env, OCIBAKE_CACHE: cache },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, `out-${marker}`)}`, '--progress', 'plain'],
+    {
+      env: { ...process.env, OCIBAKE_CACHE: cache },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let seen = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the RUN never printed ${marker}:\n${seen}`)), 60_000);
@@ -240,7 +284,10 @@ test('a build killed with SIGKILL mid-RUN leaves no process, no mount and nothin
   const records = existsSync(steps) ? readdirSync(steps, { recursive: true }).map(String) : [];
   const before = records.length;
 
-  const again = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '--build-arg', 'NAP=0', '-o', `type=oci,dest=${join(work, 'kill-out')}`, '-q'], { env: { OCIBAKE_CACHE: cache } });
+  const again = await ocibake(
+    ['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '--build-arg', 'NAP=0', '-o', `type=oci,dest=${join(work, 'kill-out')}`, '-q'],
+    { env: { OCIBAKE_CACHE: cache } },
+  );
   assert.equal(again.code, 0, again.stderr);
   const tmp = join(cache, 'snapshots', 'root', '.tmp');
   assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], [], 'the killed build’s temp dirs are gone');
@@ -273,7 +320,9 @@ test('COPY --from=tonistiigi/xx / / brings helpers into a native build stage tha
   const xxCtx = context('xx-image', 'FROM scratch\nCOPY --chmod=0755 xx-info /usr/bin/xx-info\n');
   copyFileSync(join(repoRoot, 'test', 'fixtures', 'stages', 'xx-info'), join(xxCtx, 'xx-info'));
   const xxLayout = join(work, 'xx-layout');
-  const made = await ocibake(['build', xxCtx, '--platform', 'linux/amd64', '-t', 'xx:1', '-o', `type=oci,dest=${xxLayout}`, '-q'], { env: { OCIBAKE_CACHE: join(work, 'xx-cache') } });
+  const made = await ocibake(['build', xxCtx, '--platform', 'linux/amd64', '-t', 'xx:1', '-o', `type=oci,dest=${xxLayout}`, '-q'], {
+    env: { OCIBAKE_CACHE: join(work, 'xx-cache') },
+  });
   assert.equal(made.code, 0, made.stderr);
 
   const ctx = context(
@@ -290,26 +339,57 @@ test('COPY --from=tonistiigi/xx / / brings helpers into a native build stage tha
   );
   const out = join(work, 'xx-out');
   const run = await ocibake(
-    ['build', ctx, '--platform', 'linux/amd64,linux/arm64,linux/arm/v7', '--base', alpine, '--base', `tonistiigi/xx=oci-layout://${xxLayout}:1`, '-t', 'x:1', '-o', `type=oci,dest=${out}`, '--progress', 'plain'],
+    [
+      'build',
+      ctx,
+      '--platform',
+      'linux/amd64,linux/arm64,linux/arm/v7',
+      '--base',
+      alpine,
+      '--base',
+      `tonistiigi/xx=oci-layout://${xxLayout}:1`,
+      '-t',
+      'x:1',
+      '-o',
+      `type=oci,dest=${out}`,
+      '--progress',
+      'plain',
+    ],
     { env: { OCIBAKE_CACHE: join(work, 'xx-cache') } },
   );
   assert.equal(run.code, 0, run.stderr);
   assert.doesNotMatch(run.stderr, /emulated/, 'the build stage runs natively for every target');
-  for (const [arch, variant, triple] of [['amd64', undefined, 'x86_64-linux-musl'], ['arm64', undefined, 'aarch64-linux-musl'], ['arm', 'v7', 'armv7-linux-musleabihf']] as const) {
+  for (const [arch, variant, triple] of [
+    ['amd64', undefined, 'x86_64-linux-musl'],
+    ['arm64', undefined, 'aarch64-linux-musl'],
+    ['arm', 'v7', 'armv7-linux-musleabihf'],
+  ] as const) {
     const rootfs = await unpackPlatform(out, '1', { os: 'linux', architecture: arch, ...(variant ? { variant } : {}) }, join(work, `xx-${arch}`));
     assert.equal(readFileSync(join(rootfs, 'etc', 'xx', 'triple'), 'utf8').trim(), triple);
-    assert.equal(readFileSync(join(rootfs, 'etc', 'xx', 'built-on'), 'utf8').trim(), execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim(), 'built on the build machine’s CPU');
+    assert.equal(
+      readFileSync(join(rootfs, 'etc', 'xx', 'built-on'), 'utf8').trim(),
+      execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim(),
+      'built on the build machine’s CPU',
+    );
     if (arch === 'amd64') assert.equal(runChroot(rootfs, ['/bin/cat', '/etc/xx/triple']).stdout.trim(), triple);
   }
 });
 
 test('RUN sees the ids Docker gives: root with its /etc/group memberships, USER with its own, never ocibake’s groups', async () => {
-  const ctx = context('ids', ['FROM alpine:3.20', 'RUN id > /id-root', 'RUN adduser -D app && addgroup app wheel', 'USER app', 'RUN id > /tmp/id-app', ''].join('\n'));
+  const ctx = context(
+    'ids',
+    ['FROM alpine:3.20', 'RUN id > /id-root', 'RUN adduser -D app && addgroup app wheel', 'USER app', 'RUN id > /tmp/id-app', ''].join('\n'),
+  );
   const out = join(work, 'ids-out');
-  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-t', 'ids:1', '-o', `type=oci,dest=${out}`], { env: { OCIBAKE_CACHE: join(work, 'ids-cache') } });
+  const run = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-t', 'ids:1', '-o', `type=oci,dest=${out}`], {
+    env: { OCIBAKE_CACHE: join(work, 'ids-cache') },
+  });
   assert.equal(run.code, 0, run.stderr);
   const rootfs = await unpackPlatform(out, '1', { os: 'linux', architecture: 'amd64' }, join(work, 'ids-u'));
   // What `docker run alpine id` prints.
-  assert.equal(readFileSync(join(rootfs, 'id-root'), 'utf8').trim(), 'uid=0(root) gid=0(root) groups=0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)');
+  assert.equal(
+    readFileSync(join(rootfs, 'id-root'), 'utf8').trim(),
+    'uid=0(root) gid=0(root) groups=0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)',
+  );
   assert.equal(readFileSync(join(rootfs, 'tmp', 'id-app'), 'utf8').trim(), 'uid=1000(app) gid=1000(app) groups=10(wheel),1000(app)');
 });

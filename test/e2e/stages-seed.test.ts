@@ -42,22 +42,54 @@ function context(name: string, dockerfile: string): string {
 const dpkgHas = (rootfs: string, pkg: string, arch: string): boolean =>
   readFileSync(join(rootfs, 'var', 'lib', 'dpkg', 'status'), 'utf8')
     .split('\n\n')
-    .some((p) => p.startsWith(`Package: ${pkg}\n`) && p.includes('Status: install ok installed') && (p.includes(`Architecture: ${arch}`) || p.includes('Architecture: all')));
+    .some(
+      (p) =>
+        p.startsWith(`Package: ${pkg}\n`) &&
+        p.includes('Status: install ok installed') &&
+        (p.includes(`Architecture: ${arch}`) || p.includes('Architecture: all')),
+    );
 
 test('seed single-stage C: FROM ubuntu, apt-get install build-essential and gcc run in the image, amd64 natively and arm64 emulated', async () => {
   const ctx = context(
     'single',
-    ['FROM ubuntu', 'RUN apt-get update && apt-get install -y build-essential', 'COPY main.c /src/main.c', 'RUN gcc /src/main.c -o /app', 'CMD ["/app"]', ''].join('\n'),
+    [
+      'FROM ubuntu',
+      'RUN apt-get update && apt-get install -y build-essential',
+      'COPY main.c /src/main.c',
+      'RUN gcc /src/main.c -o /app',
+      'CMD ["/app"]',
+      '',
+    ].join('\n'),
   );
   const out = join(work, 'single-out');
   const run = await ocibake(
-    ['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', `ubuntu=oci-layout://${debian.dir}:${debian.tag}`, '-t', 'seed:1', '-o', `type=oci,dest=${out}`, '--progress', 'plain'],
+    [
+      'build',
+      ctx,
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--base',
+      `ubuntu=oci-layout://${debian.dir}:${debian.tag}`,
+      '-t',
+      'seed:1',
+      '-o',
+      `type=oci,dest=${out}`,
+      '--progress',
+      'plain',
+    ],
     { env: { OCIBAKE_CACHE: cache } },
   );
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /RUN apt-get update .*: emulated through qemu-aarch64/, 'the arm64 RUN says it is emulated');
-  assert.match(run.stderr, /emulated: 2 RUN step\(s\) for linux\/arm64 under qemu .*FROM --platform=\$BUILDPLATFORM/, 'the summary says what it cost and how to avoid it');
-  for (const [arch, machine] of [['amd64', 'x86_64'], ['arm64', 'aarch64']] as const) {
+  assert.match(
+    run.stderr,
+    /emulated: 2 RUN step\(s\) for linux\/arm64 under qemu .*FROM --platform=\$BUILDPLATFORM/,
+    'the summary says what it cost and how to avoid it',
+  );
+  for (const [arch, machine] of [
+    ['amd64', 'x86_64'],
+    ['arm64', 'aarch64'],
+  ] as const) {
     const rootfs = await unpackPlatform(out, '1', { os: 'linux', architecture: arch }, join(work, `single-${arch}`));
     assert.ok(dpkgHas(rootfs, 'build-essential', arch), `build-essential is installed in the ${arch} image`);
     assert.ok(dpkgHas(rootfs, 'gcc', arch), `with the ${arch} gcc`);
@@ -87,7 +119,22 @@ test('seed multi-stage C: stage1 uses the Debian image’s apt and gcc, the fina
   );
   const out = join(work, 'multi-out');
   const run = await ocibake(
-    ['build', ctx, '--platform', 'linux/amd64,linux/arm64', '--base', `ubuntu:latest=oci-layout://${debian.dir}:${debian.tag}`, '--base', alpine, '-t', 'seed:2', '-o', `type=oci,dest=${out}`, '--progress', 'plain'],
+    [
+      'build',
+      ctx,
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--base',
+      `ubuntu:latest=oci-layout://${debian.dir}:${debian.tag}`,
+      '--base',
+      alpine,
+      '-t',
+      'seed:2',
+      '-o',
+      `type=oci,dest=${out}`,
+      '--progress',
+      'plain',
+    ],
     { env: { OCIBAKE_CACHE: cache } },
   );
   assert.equal(run.code, 0, run.stderr);

@@ -58,8 +58,23 @@ export async function alpineLayout(dir: string): Promise<AlpineLayout> {
       const image = `${dir}:${p.tag}`;
       await tool('umoci', ['new', '--image', image]);
       await tool('umoci', ['raw', 'add-layer', '--image', image, '--history.created', '2024-09-06T00:00:00Z', '--history.created_by', `ADD ${p.file} /`, tar]);
-      await tool('umoci', ['config', '--image', image, '--architecture', p.architecture, '--os', p.os, '--config.cmd', '/bin/sh', '--config.env', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '--no-history']);
-      const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; size: number; mediaType: string; annotations?: Record<string, string> }[] };
+      await tool('umoci', [
+        'config',
+        '--image',
+        image,
+        '--architecture',
+        p.architecture,
+        '--os',
+        p.os,
+        '--config.cmd',
+        '/bin/sh',
+        '--config.env',
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        '--no-history',
+      ]);
+      const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
+        manifests: { digest: string; size: number; mediaType: string; annotations?: Record<string, string> }[];
+      };
       const m = index.manifests.find((e) => e.annotations?.['org.opencontainers.image.ref.name'] === p.tag);
       if (!m) throw new Error(`umoci left no ${p.tag} entry in ${dir}/index.json`);
       const platform: Record<string, string> = { architecture: p.architecture, os: p.os };
@@ -106,10 +121,16 @@ export async function seedAlpine(registryHostPort: string, repo: string, tag: st
   if (!existsSync(layout.dir)) throw new Error('alpine layout vanished');
   const authDir = mkdtempSync(join(tmpdir(), 'ocibake-seed-auth-'));
   try {
-    await run('skopeo', ['copy', '--all', '--preserve-digests', ...destArgs, `oci:${layout.dir}:${layout.tag}`, `docker://${registryHostPort}/${repo}:${tag}`], {
-      env: { ...process.env, REGISTRY_AUTH_FILE: join(authDir, 'auth.json') },
-    }).catch((err: NodeJS.ErrnoException & { stderr?: string }) => {
-      throw new Error(err.code === 'ENOENT' ? 'skopeo is not installed; install it with apt-get (see .ci/run)' : `skopeo copy failed: ${err.stderr ?? err.message}`);
+    await run(
+      'skopeo',
+      ['copy', '--all', '--preserve-digests', ...destArgs, `oci:${layout.dir}:${layout.tag}`, `docker://${registryHostPort}/${repo}:${tag}`],
+      {
+        env: { ...process.env, REGISTRY_AUTH_FILE: join(authDir, 'auth.json') },
+      },
+    ).catch((err: NodeJS.ErrnoException & { stderr?: string }) => {
+      throw new Error(
+        err.code === 'ENOENT' ? 'skopeo is not installed; install it with apt-get (see .ci/run)' : `skopeo copy failed: ${err.stderr ?? err.message}`,
+      );
     });
   } finally {
     rmSync(authDir, { recursive: true, force: true });

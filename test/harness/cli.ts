@@ -17,10 +17,15 @@ export interface CliResult {
 /** `ocibake` runs the CLI with args, optional stdin and extra env; it never throws on a non-zero exit. */
 export function ocibake(args: string[], o: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise) => {
-    const child = execFile(process.execPath, [main, ...args], { env: { ...process.env, ...o.env }, cwd: o.cwd ?? join(main, '..'), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolvePromise({ code, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [main, ...args],
+      { env: { ...process.env, ...o.env }, cwd: o.cwd ?? join(main, '..'), maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolvePromise({ code, stdout, stderr });
+      },
+    );
     child.stdin?.end(o.stdin ?? '');
   });
 }

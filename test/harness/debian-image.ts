@@ -74,7 +74,14 @@ export const DEBIAN_OCI_PLATFORM: Readonly<Record<DebianArch, { architecture: st
 };
 
 const QEMU_NAME: Readonly<Record<DebianArch, string>> = {
-  amd64: 'x86_64', arm64: 'aarch64', armhf: 'arm', armel: 'arm', i386: 'i386', ppc64el: 'ppc64le', s390x: 's390x', riscv64: 'riscv64',
+  amd64: 'x86_64',
+  arm64: 'aarch64',
+  armhf: 'arm',
+  armel: 'arm',
+  i386: 'i386',
+  ppc64el: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
 };
 
 const ENV_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -123,8 +130,10 @@ function checkForeignArch(arch: DebianArch): void {
   if (arch === hostArch() || (arch === 'i386' && hostArch() === 'amd64')) return;
   const handler = `/proc/sys/fs/binfmt_misc/qemu-${QEMU_NAME[arch]}`;
   if (!existsSync(handler) || !readFileSync(handler, 'utf8').startsWith('enabled')) {
-    throw new Error(`no enabled binfmt_misc handler ${handler} for ${arch}: install qemu-user-static and binfmt-support with apt-get (see .ci/run), ` +
-      'then `mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable` if it is not mounted');
+    throw new Error(
+      `no enabled binfmt_misc handler ${handler} for ${arch}: install qemu-user-static and binfmt-support with apt-get (see .ci/run), ` +
+        'then `mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc; update-binfmts --enable` if it is not mounted',
+    );
   }
 }
 
@@ -142,17 +151,28 @@ export async function debianRootfs(p: DebianPlatform, o: DebianOptions = {}): Pr
   const dir = o.cacheDir ?? testCacheDir();
   const key = rootfsKey(p, suite);
   const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const r = await cachedFile(dir, key, async (tmp) => {
-    if (process.getuid?.() !== 0) throw new Error(`building ${key}: mmdebstrap needs root here (root mode); run the tests as root as CI does`);
-    checkForeignArch(p.arch);
-    if (p.arch !== hostArch()) await tool('arch-test', [p.arch], 'arch-test').catch((err: Error) => {
-      throw new Error(`building ${key}: arch-test cannot run ${p.arch} binaries: ${err.message}`);
-    });
-    const args = [`--variant=${p.variant ?? 'minbase'}`, `--architectures=${p.arch}`, '--format=tar', '--quiet',
-      '--customize-hook=rm -f "$1/etc/resolv.conf" "$1/etc/hostname"'];
-    if (p.include?.length) args.push(`--include=${[...p.include].sort().join(',')}`);
-    await tool('mmdebstrap', [...args, suite, tmp], 'mmdebstrap (and arch-test for a foreign architecture)');
-  }, { onBuild: () => log(`debian-image: building ${key} with mmdebstrap (cache ${dir})`) });
+  const r = await cachedFile(
+    dir,
+    key,
+    async (tmp) => {
+      if (process.getuid?.() !== 0) throw new Error(`building ${key}: mmdebstrap needs root here (root mode); run the tests as root as CI does`);
+      checkForeignArch(p.arch);
+      if (p.arch !== hostArch())
+        await tool('arch-test', [p.arch], 'arch-test').catch((err: Error) => {
+          throw new Error(`building ${key}: arch-test cannot run ${p.arch} binaries: ${err.message}`);
+        });
+      const args = [
+        `--variant=${p.variant ?? 'minbase'}`,
+        `--architectures=${p.arch}`,
+        '--format=tar',
+        '--quiet',
+        '--customize-hook=rm -f "$1/etc/resolv.conf" "$1/etc/hostname"',
+      ];
+      if (p.include?.length) args.push(`--include=${[...p.include].sort().join(',')}`);
+      await tool('mmdebstrap', [...args, suite, tmp], 'mmdebstrap (and arch-test for a foreign architecture)');
+    },
+    { onBuild: () => log(`debian-image: building ${key} with mmdebstrap (cache ${dir})`) },
+  );
   if (!r.cached) pruneOlderDays(dir, key);
   return { path: r.path, key, cached: r.cached, ms: r.ms };
 }
@@ -165,7 +185,9 @@ function pruneOlderDays(dir: string, key: string): void {
   }
 }
 
-interface LayoutIndex { manifests: { digest: string; size: number; mediaType: string; annotations?: Record<string, string> }[] }
+interface LayoutIndex {
+  manifests: { digest: string; size: number; mediaType: string; annotations?: Record<string, string> }[];
+}
 
 /**
  * `debianLayout` writes a multi-platform Debian image into the OCI layout `dir` (created; must be
@@ -194,11 +216,34 @@ export async function debianLayout(dir: string, platforms: readonly DebianPlatfo
     const created = `${fs.key.slice(-14, -4)}T00:00:00Z`;
     const image = `${dir}:${p.arch}`;
     await tool('umoci', ['new', '--image', image]);
-    await tool('umoci', ['raw', 'add-layer', '--image', image, '--history.created', created,
-      '--history.created_by', `mmdebstrap --variant=${p.variant ?? 'minbase'} --architectures=${p.arch}${p.include?.length ? ` --include=${[...p.include].sort().join(',')}` : ''} ${suite}`, fs.path]);
+    await tool('umoci', [
+      'raw',
+      'add-layer',
+      '--image',
+      image,
+      '--history.created',
+      created,
+      '--history.created_by',
+      `mmdebstrap --variant=${p.variant ?? 'minbase'} --architectures=${p.arch}${p.include?.length ? ` --include=${[...p.include].sort().join(',')}` : ''} ${suite}`,
+      fs.path,
+    ]);
     const oci = DEBIAN_OCI_PLATFORM[p.arch];
-    const cfg = ['config', '--image', image, '--architecture', oci.architecture, '--os', 'linux', '--created', created,
-      '--config.env', ENV_PATH, '--config.cmd', '/bin/bash', '--no-history'];
+    const cfg = [
+      'config',
+      '--image',
+      image,
+      '--architecture',
+      oci.architecture,
+      '--os',
+      'linux',
+      '--created',
+      created,
+      '--config.env',
+      ENV_PATH,
+      '--config.cmd',
+      '/bin/bash',
+      '--no-history',
+    ];
     // umoci 0.4 has no --variant flag; the variant lives in the index entry, where platform matching reads it.
     await tool('umoci', cfg);
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as LayoutIndex;
@@ -248,11 +293,19 @@ export async function debianImage(o: DebianImageOptions): Promise<DebianImage> {
   try {
     const layout = await debianLayout(join(work, 'layout'), o.platforms, o);
     const ref = `${host}/${o.repo}:${o.tag}`;
-    await run('skopeo', ['copy', '--all', '--preserve-digests', ...(o.destArgs ?? ['--dest-tls-verify=false']), `oci:${layout.dir}:${layout.tag}`, `docker://${ref}`], {
-      env: { ...process.env, REGISTRY_AUTH_FILE: join(authDir, 'auth.json') },
-      maxBuffer: 16 * 1024 * 1024,
-    }).catch((err: NodeJS.ErrnoException & { stderr?: string }) => {
-      throw new Error(err.code === 'ENOENT' ? 'skopeo is not installed; install skopeo with apt-get, see .ci/run' : `skopeo copy to ${ref} failed: ${err.stderr ?? err.message}`);
+    await run(
+      'skopeo',
+      ['copy', '--all', '--preserve-digests', ...(o.destArgs ?? ['--dest-tls-verify=false']), `oci:${layout.dir}:${layout.tag}`, `docker://${ref}`],
+      {
+        env: { ...process.env, REGISTRY_AUTH_FILE: join(authDir, 'auth.json') },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).catch((err: NodeJS.ErrnoException & { stderr?: string }) => {
+      throw new Error(
+        err.code === 'ENOENT'
+          ? 'skopeo is not installed; install skopeo with apt-get, see .ci/run'
+          : `skopeo copy to ${ref} failed: ${err.stderr ?? err.message}`,
+      );
     });
     return { ref, indexDigest: layout.indexDigest, manifests: layout.manifests, rootfs: layout.rootfs };
   } finally {

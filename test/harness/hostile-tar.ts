@@ -26,7 +26,18 @@ export function rawTar(members: RawMember[]): Buffer {
     const mode = 'mode' in m && m.mode !== undefined ? m.mode : m.type === 'dir' ? 0o755 : 0o644;
     const uid = m.type === 'file' ? (m.uid ?? 0) : 0;
     const gid = m.type === 'file' ? (m.gid ?? 0) : 0;
-    parts.push(encodeEntryHeaders({ name: m.type === 'dir' && !m.name.endsWith('/') ? `${m.name}/` : m.name, mode, uid, gid, size: body.length, mtime: 1_700_000_000, typeflag: FLAG[m.type], linkname }));
+    parts.push(
+      encodeEntryHeaders({
+        name: m.type === 'dir' && !m.name.endsWith('/') ? `${m.name}/` : m.name,
+        mode,
+        uid,
+        gid,
+        size: body.length,
+        mtime: 1_700_000_000,
+        typeflag: FLAG[m.type],
+        linkname,
+      }),
+    );
     parts.push(body, Buffer.alloc(padding(body.length)));
   }
   parts.push(Buffer.alloc(1024));
@@ -40,8 +51,7 @@ export type Compression = (typeof COMPRESSIONS)[number];
 /** `writeArchive` writes members to `path` with a compression and returns the path. */
 export function writeArchive(path: string, members: RawMember[], compression: Compression): string {
   const tar = rawTar(members);
-  const bytes =
-    compression === 'tar' ? tar : compression === 'gzip' ? gzipSync(tar) : execFileSync(compression, ['-c'], { input: tar, maxBuffer: 1 << 26 });
+  const bytes = compression === 'tar' ? tar : compression === 'gzip' ? gzipSync(tar) : execFileSync(compression, ['-c'], { input: tar, maxBuffer: 1 << 26 });
   writeFileSync(path, bytes);
   return path;
 }

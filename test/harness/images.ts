@@ -31,7 +31,10 @@ export function testImage(archs: string[] = ['amd64', 'arm64'], layerSize = 64 *
     const raw = randomBytes(layerSize);
     const layer = blob(gzipSync(raw, { level: 1 }), MediaType.OciLayerGzip);
     const config = blob(canonicalJson({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(raw)] }, config: {} }), MediaType.OciConfig);
-    const manifest = blob(canonicalJson({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: config.descriptor, layers: [layer.descriptor] }), MediaType.OciManifest);
+    const manifest = blob(
+      canonicalJson({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: config.descriptor, layers: [layer.descriptor] }),
+      MediaType.OciManifest,
+    );
     blobs.push(layer, config, manifest);
     manifests.push({ ...manifest.descriptor, platform: { os: 'linux', architecture } });
   }

@@ -48,7 +48,27 @@ export function selfSignedCert(dir: string, name: string): { cert: string; key: 
   need('openssl');
   const certFile = join(dir, `${name}.crt`);
   const keyFile = join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
 }
 
@@ -87,7 +107,14 @@ export async function startRegistry(variant: RegistryVariant = 'anonymous', o: {
   } else if (variant === 'token') {
     const signer = selfSignedCert(dir, 'token-signer');
     token = await startTokenServer({ certPem: signer.cert, keyPem: signer.key, users: { [user]: password }, anonymousPull: true, ...o });
-    lines.push('auth:', '  token:', `    realm: ${token.realm}`, `    service: ${token.service}`, `    issuer: ${token.issuer}`, `    rootcertbundle: ${signer.certFile}`);
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${token.realm}`,
+      `    service: ${token.service}`,
+      `    issuer: ${token.issuer}`,
+      `    rootcertbundle: ${signer.certFile}`,
+    );
   }
   const cfg = join(dir, 'config.yml');
   writeFileSync(cfg, `${lines.join('\n')}\n`);

@@ -30,7 +30,13 @@ const QEMU: Record<string, string> = {
 export async function unpackPlatform(layoutDir: string, tag: string, platform: Platform, work: string): Promise<string> {
   await mkdir(work, { recursive: true });
   const single = join(work, 'single');
-  const overrides = ['--override-os', platform.os, '--override-arch', platform.architecture, ...(platform.variant ? ['--override-variant', platform.variant] : [])];
+  const overrides = [
+    '--override-os',
+    platform.os,
+    '--override-arch',
+    platform.architecture,
+    ...(platform.variant ? ['--override-variant', platform.variant] : []),
+  ];
   await skopeoCopy(`oci:${layoutDir}:${tag}`, `oci:${single}:img`, { extra: overrides });
   const bundle = join(work, 'bundle');
   await umociUnpack(single, 'img', bundle);

@@ -61,10 +61,21 @@ export async function startTokenServer(o: {
     requests.push({ scopes, user, granted: true });
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', x5c: [der] };
-    const claims = { iss: issuer, sub: user ?? '', aud: service, exp: o.jwtLifetimeSeconds === undefined ? now + 300 : now + o.jwtLifetimeSeconds - LEEWAY, nbf: now - 2 * LEEWAY, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: issuer,
+      sub: user ?? '',
+      aud: service,
+      exp: o.jwtLifetimeSeconds === undefined ? now + 300 : now + o.jwtLifetimeSeconds - LEEWAY,
+      nbf: now - 2 * LEEWAY,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const token = `${input}.${b64url(sign('sha256', Buffer.from(input), key))}`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

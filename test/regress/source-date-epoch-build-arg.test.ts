@@ -26,7 +26,9 @@ function config(layout: string): { created: string; history: { created: string }
 
 test('the build arg sets created, history and layer mtimes, and wins over the environment', async () => {
   const out = join(work, 'arg');
-  const r = await ocibake(['build', join(work, 'ctx'), '--build-arg', 'SOURCE_DATE_EPOCH=1700000000', '-o', `type=oci,dest=${out}`, '--progress', 'quiet'], { env: { OCIBAKE_CACHE: join(work, 'cache'), SOURCE_DATE_EPOCH: '1' } });
+  const r = await ocibake(['build', join(work, 'ctx'), '--build-arg', 'SOURCE_DATE_EPOCH=1700000000', '-o', `type=oci,dest=${out}`, '--progress', 'quiet'], {
+    env: { OCIBAKE_CACHE: join(work, 'cache'), SOURCE_DATE_EPOCH: '1' },
+  });
   assert.equal(r.code, 0, r.stderr);
   const cfg = config(out);
   assert.equal(cfg.created, '2023-11-14T22:13:20Z');
@@ -36,7 +38,9 @@ test('the build arg sets created, history and layer mtimes, and wins over the en
   const listing = execFileSync('tar', ['--full-time', '-tvzf', join(out, 'blobs', 'sha256', manifest.layers[0]!.digest.slice(7))], { encoding: 'utf8' });
   assert.match(listing, /2023-11-14 22:13:20 f\.txt/);
   const env = join(work, 'env');
-  const e = await ocibake(['build', join(work, 'ctx'), '-o', `type=oci,dest=${env}`, '--progress', 'quiet'], { env: { OCIBAKE_CACHE: join(work, 'cache'), SOURCE_DATE_EPOCH: '1700000000' } });
+  const e = await ocibake(['build', join(work, 'ctx'), '-o', `type=oci,dest=${env}`, '--progress', 'quiet'], {
+    env: { OCIBAKE_CACHE: join(work, 'cache'), SOURCE_DATE_EPOCH: '1700000000' },
+  });
   assert.equal(e.code, 0, e.stderr);
   assert.equal(config(env).created, '2023-11-14T22:13:20Z');
 });

@@ -38,11 +38,15 @@ export class PhysicalLines {
       if (line.length * 3 <= MAX_LINE_BYTES) continue;
       const bytes = Buffer.byteLength(line, 'utf8');
       if (bytes <= MAX_LINE_BYTES) continue;
-      throw this.source.error('OCIBAKE_DOCKERFILE_SYNTAX', `dockerfile line greater than max allowed size of ${MAX_LINE_BYTES} (this line is ${line.length} characters long)`, {
-        line: i + 1,
-        instruction: 'file',
-        hint: 'is this really a Dockerfile? split long RUN commands with a trailing backslash',
-      });
+      throw this.source.error(
+        'OCIBAKE_DOCKERFILE_SYNTAX',
+        `dockerfile line greater than max allowed size of ${MAX_LINE_BYTES} (this line is ${line.length} characters long)`,
+        {
+          line: i + 1,
+          instruction: 'file',
+          hint: 'is this really a Dockerfile? split long RUN commands with a trailing backslash',
+        },
+      );
     }
   }
 }

@@ -69,7 +69,17 @@ export function buildCopy(kind: 'COPY' | 'ADD', node: InstructionNode): CopyInst
   const exclude = [...(flags.multi.get('exclude') ?? [])];
   const chown = flags.strings.get('chown');
   if (kind === 'COPY') {
-    const copy: CopyInstruction = { kind, range: base.range, text: base.text, sources, dest, link, exclude, heredocs, parents: flags.bools.get('parents') ?? false };
+    const copy: CopyInstruction = {
+      kind,
+      range: base.range,
+      text: base.text,
+      sources,
+      dest,
+      link,
+      exclude,
+      heredocs,
+      parents: flags.bools.get('parents') ?? false,
+    };
     const from = flags.strings.get('from');
     if (from !== undefined) {
       if (from === '') throw syntax('--from needs a stage name, index or image');
@@ -79,7 +89,17 @@ export function buildCopy(kind: 'COPY' | 'ADD', node: InstructionNode): CopyInst
     if (chmod !== undefined) copy.chmod = chmod;
     return copy;
   }
-  const add: AddInstruction = { kind, range: base.range, text: base.text, sources, dest, link, exclude, heredocs, keepGitDir: flags.bools.get('keep-git-dir') ?? false };
+  const add: AddInstruction = {
+    kind,
+    range: base.range,
+    text: base.text,
+    sources,
+    dest,
+    link,
+    exclude,
+    heredocs,
+    keepGitDir: flags.bools.get('keep-git-dir') ?? false,
+  };
   if (chown !== undefined) add.chown = chown;
   if (chmod !== undefined) add.chmod = chmod;
   const checksum = flags.strings.get('checksum');

@@ -6,7 +6,12 @@ import { syntax } from './instruction-error.js';
 
 /** Docker's minimum for a non-zero health-check duration (`container.MinimumDuration`). */
 const MIN_DURATION_NS = 1e6;
-const DURATIONS = [['interval', 'interval'], ['timeout', 'timeout'], ['start-period', 'startPeriod'], ['start-interval', 'startInterval']] as const;
+const DURATIONS = [
+  ['interval', 'interval'],
+  ['timeout', 'timeout'],
+  ['start-period', 'startPeriod'],
+  ['start-interval', 'startInterval'],
+] as const;
 
 /**
  * `buildHealthcheck` types `HEALTHCHECK NONE` and `HEALTHCHECK [flags] CMD …`, with BuildKit's

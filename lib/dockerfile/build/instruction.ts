@@ -11,8 +11,24 @@ import { buildArg, buildExpose, buildKeyValues, buildSingle, buildVolume } from 
 
 /** Every instruction keyword the parser knows, for "did you mean". */
 export const INSTRUCTIONS = [
-  'FROM', 'ARG', 'ENV', 'LABEL', 'RUN', 'CMD', 'ENTRYPOINT', 'COPY', 'ADD', 'WORKDIR', 'USER',
-  'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL', 'ONBUILD', 'MAINTAINER',
+  'FROM',
+  'ARG',
+  'ENV',
+  'LABEL',
+  'RUN',
+  'CMD',
+  'ENTRYPOINT',
+  'COPY',
+  'ADD',
+  'WORKDIR',
+  'USER',
+  'EXPOSE',
+  'VOLUME',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
+  'ONBUILD',
+  'MAINTAINER',
 ] as const;
 
 /**
@@ -68,10 +84,11 @@ function buildOnbuild(node: InstructionNode): OnbuildInstruction {
   if (trigger === undefined) throw syntax('ONBUILD requires at least one argument');
   flagsOf(node, 'ONBUILD');
   const inner = trigger.keyword.toUpperCase();
-  if (inner === 'ONBUILD') throw syntax('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+  if (inner === 'ONBUILD') throw syntax("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
   if (inner === 'FROM' || inner === 'MAINTAINER') throw syntax(`${inner} isn't allowed as an ONBUILD trigger`);
   // BuildKit would only fail when a later build runs the trigger; the typo is clearer here.
-  if (!(INSTRUCTIONS as readonly string[]).includes(inner)) throw syntax(`unknown instruction in ONBUILD: ${trigger.keyword}${didYouMean(trigger.keyword, INSTRUCTIONS)}`);
+  if (!(INSTRUCTIONS as readonly string[]).includes(inner))
+    throw syntax(`unknown instruction in ONBUILD: ${trigger.keyword}${didYouMean(trigger.keyword, INSTRUCTIONS)}`);
   let expression = node.original.replace(/^\s*ONBUILD\s*/i, '');
   for (const h of node.heredocs) expression += `\n${h.content}${h.name}`;
   return { kind: 'ONBUILD', ...baseFields(node), expression };

@@ -21,7 +21,11 @@ export interface ScopePlatforms {
  * (`*OSVERSION` empty unless the platform has one) and `TARGETSTAGE`. A `--build-arg` of the same
  * name overrides one.
  */
-export function automaticArgs(platforms: ScopePlatforms | undefined, targetStage: string, buildArgs: ReadonlyMap<string, string> | undefined): Map<string, string> {
+export function automaticArgs(
+  platforms: ScopePlatforms | undefined,
+  targetStage: string,
+  buildArgs: ReadonlyMap<string, string> | undefined,
+): Map<string, string> {
   const build = platforms?.build ?? hostPlatform();
   const target = platforms?.target ?? build;
   const values = new Map<string, string>([

@@ -37,7 +37,10 @@ export interface Rule {
 const DOCS = 'https://docs.docker.com/go/dockerfile/rule/';
 
 function rule(name: RuleName, description: string, experimental = false): Rule {
-  const kebab = name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z])([A-Z][a-z])/g, '$1-$2').toLowerCase();
+  const kebab = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase();
   return { name, description, url: `${DOCS}${kebab}/`, experimental };
 }
 
@@ -52,11 +55,17 @@ export const RULES: Readonly<Record<RuleName, Rule>> = {
   JSONArgsRecommended: rule('JSONArgsRecommended', 'JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals'),
   MaintainerDeprecated: rule('MaintainerDeprecated', 'The MAINTAINER instruction is deprecated, use a label instead to define an image author'),
   UndefinedArgInFrom: rule('UndefinedArgInFrom', 'FROM command must use declared ARGs'),
-  WorkdirRelativePath: rule('WorkdirRelativePath', 'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes'),
+  WorkdirRelativePath: rule(
+    'WorkdirRelativePath',
+    'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes',
+  ),
   UndefinedVar: rule('UndefinedVar', 'Variables should be defined before their use'),
   MultipleInstructionsDisallowed: rule('MultipleInstructionsDisallowed', 'Multiple instructions of the same type should not be used in the same stage'),
   LegacyKeyValueFormat: rule('LegacyKeyValueFormat', 'Legacy key/value format with whitespace separator should not be used'),
-  RedundantTargetPlatform: rule('RedundantTargetPlatform', 'Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior'),
+  RedundantTargetPlatform: rule(
+    'RedundantTargetPlatform',
+    'Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior',
+  ),
   SecretsUsedInArgOrEnv: rule('SecretsUsedInArgOrEnv', 'Sensitive data should not be used in the ARG or ENV commands'),
   InvalidDefaultArgInFrom: rule('InvalidDefaultArgInFrom', 'Default value for global ARG results in an empty or invalid base image name'),
   FromPlatformFlagConstDisallowed: rule('FromPlatformFlagConstDisallowed', 'FROM --platform flag should not use a constant value'),

@@ -15,14 +15,7 @@ export class IgnorePatternError extends OcibakeError {
  * never cross a `/`; `**` not at the end matches zero or more whole directories (its `/` is
  * eaten), at the end anything; `^` outside a class stays a regexp anchor.
  */
-type Token =
-  | { t: 'char'; c: string }
-  | { t: 'one' }
-  | { t: 'star' }
-  | { t: 'dirs' }
-  | { t: 'all' }
-  | { t: 'bol' }
-  | { t: 'class'; cls: CharClass };
+type Token = { t: 'char'; c: string } | { t: 'one' } | { t: 'star' } | { t: 'dirs' } | { t: 'all' } | { t: 'bol' } | { t: 'class'; cls: CharClass };
 
 /** `CompiledPattern` answers whether one path (cleaned, `/`-separated) matches. */
 export type CompiledPattern = (path: string) => boolean;

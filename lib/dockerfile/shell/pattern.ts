@@ -80,7 +80,7 @@ function reversePattern(pattern: string): string {
   const chars = Array.from(pattern);
   const out: string[] = new Array<string>(chars.length);
   const last = chars.length - 1;
-  for (let i = 0; i <= last; ) {
+  for (let i = 0; i <= last;) {
     const ch = chars[i]!;
     if (ch === '\\' && i !== last) {
       out[last - i - 1] = ch;

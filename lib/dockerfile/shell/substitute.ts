@@ -68,7 +68,7 @@ function braced(lx: ShellLexer): string {
   const skip = lx.opts.skipUnsetEnv === true;
   if (ch === '}') {
     const value = lx.get(name);
-    return value === undefined && skip ? `\${${name}}` : value ?? '';
+    return value === undefined && skip ? `\${${name}}` : (value ?? '');
   }
   if (ch === '/') return replacement(lx, name);
   let nullIsUnset = false;

@@ -19,7 +19,9 @@ export function repoRoot(): string {
 export function fixturesDir(): string {
   const dir = process.env['OCIBAKE_BUILDKIT_FIXTURES'] ?? resolve(repoRoot(), '..', 'shared', 'fixtures', 'buildkit');
   if (!existsSync(join(dir, 'moby-buildkit', 'tables.json')) || !existsSync(join(dir, 'moby-patternmatcher', 'cases.json'))) {
-    throw new Error(`BuildKit conformance data not found in ${dir}: set OCIBAKE_BUILDKIT_FIXTURES to the directory holding moby-buildkit/ and moby-patternmatcher/`);
+    throw new Error(
+      `BuildKit conformance data not found in ${dir}: set OCIBAKE_BUILDKIT_FIXTURES to the directory holding moby-buildkit/ and moby-patternmatcher/`,
+    );
   }
   return dir;
 }
@@ -37,7 +39,10 @@ export class Fixtures {
     return JSON.parse(this.text(rel));
   }
   dirs(rel: string): string[] {
-    return readdirSync(join(this.dir, rel), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    return readdirSync(join(this.dir, rel), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
   }
   exists(rel: string): boolean {
     return existsSync(join(this.dir, rel));

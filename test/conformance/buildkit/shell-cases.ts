@@ -18,39 +18,43 @@ function run(word: string, env: Readonly<Record<string, string>>): { value: stri
 /** `shellCases` lists one case per envVarTest and wordsTest line. */
 export function shellCases(fx: Fixtures): Case[] {
   const out: Case[] = [];
-  fx.text(`${SHELL}/envVarTest`).split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (raw.startsWith('#') || line === '') return;
-    const [platform, source, expected] = line.split('|').map((s) => s.trim()) as [string, string, string];
-    if (platform === 'W') return;
-    out.push({
-      id: `shell/envVarTest:${i + 1}`,
-      group: 'shell envVarTest',
-      run: () => {
-        const got = run(source, ENV);
-        assert.equal(got === 'error' ? 'error' : got.value, expected, `ProcessWord(${JSON.stringify(source)})`);
-      },
+  fx.text(`${SHELL}/envVarTest`)
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (raw.startsWith('#') || line === '') return;
+      const [platform, source, expected] = line.split('|').map((s) => s.trim()) as [string, string, string];
+      if (platform === 'W') return;
+      out.push({
+        id: `shell/envVarTest:${i + 1}`,
+        group: 'shell envVarTest',
+        run: () => {
+          const got = run(source, ENV);
+          assert.equal(got === 'error' ? 'error' : got.value, expected, `ProcessWord(${JSON.stringify(source)})`);
+        },
+      });
     });
-  });
   const env: Record<string, string> = {};
-  fx.text(`${SHELL}/wordsTest`).split('\n').forEach((line, i) => {
-    if (line.startsWith('#') || line === '') return;
-    if (line.startsWith('ENV ')) {
-      const kv = line.slice(3).replace(/^ +/, '');
-      const eq = kv.indexOf('=');
-      env[kv.slice(0, eq)] = kv.slice(eq + 1);
-      return;
-    }
-    const snapshot = { ...env };
-    const [word, expected] = line.split('|') as [string, string];
-    out.push({
-      id: `shell/wordsTest:${i + 1}`,
-      group: 'shell wordsTest',
-      run: () => {
-        const got = run(word.trim(), snapshot);
-        assert.deepEqual(got === 'error' ? ['error'] : got.words, expected.replace(/^ +/, '').split(','), `ProcessWords(${JSON.stringify(word.trim())})`);
-      },
+  fx.text(`${SHELL}/wordsTest`)
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.startsWith('#') || line === '') return;
+      if (line.startsWith('ENV ')) {
+        const kv = line.slice(3).replace(/^ +/, '');
+        const eq = kv.indexOf('=');
+        env[kv.slice(0, eq)] = kv.slice(eq + 1);
+        return;
+      }
+      const snapshot = { ...env };
+      const [word, expected] = line.split('|') as [string, string];
+      out.push({
+        id: `shell/wordsTest:${i + 1}`,
+        group: 'shell wordsTest',
+        run: () => {
+          const got = run(word.trim(), snapshot);
+          assert.deepEqual(got === 'error' ? ['error'] : got.words, expected.replace(/^ +/, '').split(','), `ProcessWords(${JSON.stringify(word.trim())})`);
+        },
+      });
     });
-  });
   return out;
 }

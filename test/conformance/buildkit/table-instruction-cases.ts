@@ -16,7 +16,10 @@ function last(df: ParsedDockerfile): { ins: Instruction; node: ParsedDockerfile[
 
 function check(c: InstructionCase): void {
   if (c.error !== undefined) {
-    assert.throws(() => parseDockerfile(c.dockerfile, 'Dockerfile'), (e: unknown) => e instanceof Error && e.message.includes(c.error!));
+    assert.throws(
+      () => parseDockerfile(c.dockerfile, 'Dockerfile'),
+      (e: unknown) => e instanceof Error && e.message.includes(c.error!),
+    );
     return;
   }
   const df = parseDockerfile(c.dockerfile, 'Dockerfile');
@@ -31,17 +34,26 @@ function check(c: InstructionCase): void {
     assert.equal(ins.command.form === 'shell', c.run.shell);
     assert.deepEqual(ins.command.form === 'shell' ? [ins.command.text] : ins.command.argv, c.run.command);
     // BuildKit's RunCommand.Files hold the raw bodies; the syntax tree keeps them (the typed form is chomped).
-    assert.deepEqual(node.heredocs.map((h) => ({ name: h.name, data: h.content, chomp: h.chomp })), c.run.files);
+    assert.deepEqual(
+      node.heredocs.map((h) => ({ name: h.name, data: h.content, chomp: h.chomp })),
+      c.run.files,
+    );
   }
   if (c.mounts !== undefined) {
     assert.ok(ins.kind === 'RUN');
-    assert.deepEqual(ins.mounts.map((m) => ({ type: m.type, target: m.target })), c.mounts);
+    assert.deepEqual(
+      ins.mounts.map((m) => ({ type: m.type, target: m.target })),
+      c.mounts,
+    );
   }
   if (c.copy !== undefined) {
     assert.ok(ins.kind === 'COPY');
     assert.equal(ins.dest, c.copy.dest);
     assert.deepEqual(ins.sources, c.copy.sourcePaths);
-    assert.deepEqual(ins.heredocs.map((h) => ({ path: h.name, data: h.content, expand: !h.quoted })), c.copy.sourceContents);
+    assert.deepEqual(
+      ins.heredocs.map((h) => ({ path: h.name, data: h.content, expand: !h.quoted })),
+      c.copy.sourceContents,
+    );
   }
 }
 

@@ -18,7 +18,10 @@ export function tableParserCases(fx: Fixtures, tables: Tables): Case[] {
         const node = ast.children.find((n, k) => k > 0 && !/^(from|env)$/i.test(n.keyword));
         assert.ok(node, 'no instruction under test');
         if (c.names !== undefined) {
-          assert.deepEqual(node.heredocs.map((h) => h.name), c.names);
+          assert.deepEqual(
+            node.heredocs.map((h) => h.name),
+            c.names,
+          );
           return;
         }
         const got = node.heredocs.map((h) => ({ name: h.name, content: h.content, expand: h.expand, chomp: h.chomp, fd: h.fileDescriptor }));
@@ -32,7 +35,10 @@ export function tableParserCases(fx: Fixtures, tables: Tables): Case[] {
       group: 'tables json',
       run: () => {
         if (c.error !== undefined) {
-          assert.throws(() => jsonStrings(c.json), (e: unknown) => e instanceof Error && e.message.includes(c.error!));
+          assert.throws(
+            () => jsonStrings(c.json),
+            (e: unknown) => e instanceof Error && e.message.includes(c.error!),
+          );
           return;
         }
         assert.deepEqual(jsonStrings(c.json), c.argv);
@@ -44,13 +50,20 @@ export function tableParserCases(fx: Fixtures, tables: Tables): Case[] {
       id: `tables/misc#${i} ${c.source}`,
       group: 'tables misc',
       run: () => {
-        const text = c.file !== undefined ? fx.text(c.file) : c.dockerfile ?? '';
+        const text = c.file !== undefined ? fx.text(c.file) : (c.dockerfile ?? '');
         if (c.error !== undefined) {
-          assert.throws(() => parseAst(text, 'Dockerfile'), (e: unknown) => e instanceof Error && e.message.includes(c.error!));
+          assert.throws(
+            () => parseAst(text, 'Dockerfile'),
+            (e: unknown) => e instanceof Error && e.message.includes(c.error!),
+          );
           return;
         }
         const { ast } = parseAst(text, 'Dockerfile');
-        if (c.lines !== undefined) assert.deepEqual(ast.children.map((n) => [n.startLine, n.endLine]), c.lines);
+        if (c.lines !== undefined)
+          assert.deepEqual(
+            ast.children.map((n) => [n.startLine, n.endLine]),
+            c.lines,
+          );
         if (c.warnedInstructions !== undefined) assert.deepEqual([...new Set(ast.emptyContinuations.map((e) => e.text))], c.warnedInstructions);
       },
     });

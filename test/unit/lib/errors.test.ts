@@ -10,8 +10,8 @@ test('wrapError keeps the class, code, hint and fields of a typed error, with co
   assert.ok(wrapped instanceof RegistryError);
   assert.equal(wrapped.code, 'OCIBAKE_NOT_FOUND');
   assert.equal(wrapped.hint, inner.hint);
-  assert.equal((wrapped).status, 404);
-  assert.equal((wrapped).repository, 'a');
+  assert.equal(wrapped.status, 404);
+  assert.equal(wrapped.repository, 'a');
   assert.equal(wrapped.message, 'resolving base image r.io/a:1: GET https://r.io/v2/a/manifests/1 (404)');
   assert.equal(wrapped.cause, inner);
   const twice = wrapError(wrapped, 'building');
@@ -19,7 +19,7 @@ test('wrapError keeps the class, code, hint and fields of a typed error, with co
   assert.match(twice.message, /^building: resolving base image/);
   const archive = wrapError(unsafeEntry('../x', '".." in path'), 'unpacking layer sha256:1');
   assert.ok(archive instanceof UnsafeArchiveError);
-  assert.equal((archive).entry, '../x');
+  assert.equal(archive.entry, '../x');
 });
 
 test('wrapError makes anything else an internal error with the original as cause', () => {

@@ -5,7 +5,12 @@ import { parsePlatform } from '../../../lib/oci/platform.js';
 import { sha256 } from '../../../lib/oci/digest.js';
 import type { Index } from '../../../lib/oci/manifest.js';
 
-const entry = (p: Record<string, string>, n: string) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(n), size: 1, platform: p as never });
+const entry = (p: Record<string, string>, n: string) => ({
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  digest: sha256(n),
+  size: 1,
+  platform: p as never,
+});
 const index: Index = {
   schemaVersion: 2,
   manifests: [
@@ -23,9 +28,12 @@ test('normalised matching: arm64 ≡ arm64/v8, arm ≡ arm/v7', () => {
 });
 
 test('a missing platform lists what the index has, without attestation entries', () => {
-  assert.throws(() => selectPlatform(index, parsePlatform('linux/riscv64'), 'alpine:3.20'), (e: Error & { code?: string }) => {
-    assert.equal(e.code, 'OCIBAKE_PLATFORM_NOT_FOUND');
-    assert.equal(e.message, 'alpine:3.20 has no image for linux/riscv64; it has linux/amd64, linux/arm64, linux/arm/v7');
-    return true;
-  });
+  assert.throws(
+    () => selectPlatform(index, parsePlatform('linux/riscv64'), 'alpine:3.20'),
+    (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'OCIBAKE_PLATFORM_NOT_FOUND');
+      assert.equal(e.message, 'alpine:3.20 has no image for linux/riscv64; it has linux/amd64, linux/arm64, linux/arm/v7');
+      return true;
+    },
+  );
 });

@@ -34,12 +34,15 @@ const bad: [string, RegExp][] = [
 ];
 for (const [input, re] of bad) {
   test(`parseReference rejects ${JSON.stringify(input)}`, () => {
-    assert.throws(() => parseReference(input), (e: Error & { code?: string; hint?: string }) => {
-      assert.equal(e.code, 'OCIBAKE_INVALID_REFERENCE');
-      assert.match(e.message, re);
-      assert.ok(e.hint);
-      return true;
-    });
+    assert.throws(
+      () => parseReference(input),
+      (e: Error & { code?: string; hint?: string }) => {
+        assert.equal(e.code, 'OCIBAKE_INVALID_REFERENCE');
+        assert.match(e.message, re);
+        assert.ok(e.hint);
+        return true;
+      },
+    );
   });
 }
 

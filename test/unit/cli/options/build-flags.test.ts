@@ -10,7 +10,11 @@ test('--output accepts the buildx forms', () => {
   assert.deepEqual(parseOutputSpec('type=oci,dest=out'), { type: 'oci', dest: 'out' });
   assert.deepEqual(parseOutputSpec('type=oci,dest=out.tar'), { type: 'oci-archive', dest: 'out.tar' });
   assert.deepEqual(parseOutputSpec('type=oci,dest=o,tar=true'), { type: 'oci-archive', dest: 'o' });
-  assert.deepEqual(parseOutputSpec('type=docker,dest=img.tar,platform=linux/arm64'), { type: 'docker', dest: 'img.tar', platform: { os: 'linux', architecture: 'arm64' } });
+  assert.deepEqual(parseOutputSpec('type=docker,dest=img.tar,platform=linux/arm64'), {
+    type: 'docker',
+    dest: 'img.tar',
+    platform: { os: 'linux', architecture: 'arm64' },
+  });
   assert.deepEqual(parseOutputSpec('./layout'), { type: 'oci', dest: './layout' });
 });
 
@@ -41,11 +45,27 @@ test('--base NAME[@PLATFORM]=REF', () => {
 });
 
 test('--cache-to and --cache-from accept the buildx forms, mode=min by default', () => {
-  assert.deepEqual(parseCacheSpec('--cache-to', 'type=registry,ref=reg/app:cache,mode=max'), { type: 'registry', ref: 'reg/app:cache', mode: 'max', ignoreError: false });
+  assert.deepEqual(parseCacheSpec('--cache-to', 'type=registry,ref=reg/app:cache,mode=max'), {
+    type: 'registry',
+    ref: 'reg/app:cache',
+    mode: 'max',
+    ignoreError: false,
+  });
   assert.deepEqual(parseCacheSpec('--cache-from', 'reg/app:cache'), { type: 'registry', ref: 'reg/app:cache', mode: 'min', ignoreError: false });
   assert.deepEqual(parseCacheSpec('--cache-from', 'ref=reg/app:cache'), { type: 'registry', ref: 'reg/app:cache', mode: 'min', ignoreError: false });
-  assert.deepEqual(parseCacheSpec('--cache-to', 'type=registry,ref=r/a:c,ignore-error=true,compression=gzip,image-manifest=true,oci-mediatypes=true'), { type: 'registry', ref: 'r/a:c', mode: 'min', ignoreError: true });
-  assert.deepEqual(parseCacheSpec('--cache-to', 'type=local,dest=/tmp/c,mode=max'), { type: 'local', dir: '/tmp/c', tag: 'latest', mode: 'max', ignoreError: false });
+  assert.deepEqual(parseCacheSpec('--cache-to', 'type=registry,ref=r/a:c,ignore-error=true,compression=gzip,image-manifest=true,oci-mediatypes=true'), {
+    type: 'registry',
+    ref: 'r/a:c',
+    mode: 'min',
+    ignoreError: true,
+  });
+  assert.deepEqual(parseCacheSpec('--cache-to', 'type=local,dest=/tmp/c,mode=max'), {
+    type: 'local',
+    dir: '/tmp/c',
+    tag: 'latest',
+    mode: 'max',
+    ignoreError: false,
+  });
   assert.deepEqual(parseCacheSpec('--cache-from', 'type=local,src=/tmp/c'), { type: 'local', dir: '/tmp/c', tag: 'latest', mode: 'min', ignoreError: false });
 });
 
@@ -61,6 +81,10 @@ test('--cache-to and --cache-from refuse what has no backend or is incomplete, w
     ['--cache-to', 'type=registry,ref=r/a:c,colour=blue', /unknown key "colour"/],
     ['--cache-from', 'type=nfs,src=/x', /unknown type "nfs"/],
   ] as const) {
-    assert.throws(() => parseCacheSpec(flag, text), (e: unknown) => isOptionError(e) && why.test((e as Error).message) && (e as Error).message.includes(flag), text);
+    assert.throws(
+      () => parseCacheSpec(flag, text),
+      (e: unknown) => isOptionError(e) && why.test((e as Error).message) && (e as Error).message.includes(flag),
+      text,
+    );
   }
 });

@@ -41,7 +41,10 @@ test('ENTRYPOINT clears an inherited CMD but keeps a CMD from the same stage', (
 
 test('shell-form CMD uses the SHELL in effect', () => {
   const s = initialConfigState(alpine);
-  applyConfigStep(s, step({ kind: 'CMD', range, text: 'CMD echo hi', command: { form: 'shell', text: 'echo hi' } }, { shell: ['/bin/bash', '-eo', 'pipefail', '-c'] }));
+  applyConfigStep(
+    s,
+    step({ kind: 'CMD', range, text: 'CMD echo hi', command: { form: 'shell', text: 'echo hi' } }, { shell: ['/bin/bash', '-eo', 'pipefail', '-c'] }),
+  );
   assert.deepEqual(s.config.Cmd, ['/bin/bash', '-eo', 'pipefail', '-c', 'echo hi']);
 });
 
@@ -53,7 +56,10 @@ test('EXPOSE, VOLUME, LABEL, USER, WORKDIR, STOPSIGNAL, HEALTHCHECK, ONBUILD go 
   applyConfigStep(s, step({ kind: 'USER', range, text: 'USER 1000:1000', user: '1000:1000' }));
   applyConfigStep(s, step({ kind: 'WORKDIR', range, text: 'WORKDIR app', path: 'app' }, { workdir: '/srv/app' }));
   applyConfigStep(s, step({ kind: 'STOPSIGNAL', range, text: 'STOPSIGNAL SIGINT', signal: 'SIGINT' }));
-  applyConfigStep(s, step({ kind: 'HEALTHCHECK', range, text: 'HEALTHCHECK …', test: { form: 'shell', text: 'wget -q localhost' }, interval: 30e9, retries: 3 }));
+  applyConfigStep(
+    s,
+    step({ kind: 'HEALTHCHECK', range, text: 'HEALTHCHECK …', test: { form: 'shell', text: 'wget -q localhost' }, interval: 30e9, retries: 3 }),
+  );
   applyConfigStep(s, step({ kind: 'ONBUILD', range, text: 'ONBUILD RUN x', expression: 'RUN x' }));
   assert.deepEqual(s.config.ExposedPorts, { '80/tcp': {}, '53/udp': {} });
   assert.deepEqual(s.config.Volumes, { '/data': {} });

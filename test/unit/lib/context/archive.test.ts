@@ -46,12 +46,22 @@ async function add(members: RawMember[], compression: (typeof COMPRESSIONS)[numb
   return readArchive(file, kind, '/dest', spool, 'evil.tar');
 }
 
-const summary = (es: ContextEntry[]): string[] => es.map((e) => `${e.type} ${e.destPath}${e.linkTarget ? ` -> ${e.linkTarget}` : ''}${e.hostPath && e.type === 'file' ? ` = ${readFileSync(e.hostPath, 'utf8')}` : ''}`);
+const summary = (es: ContextEntry[]): string[] =>
+  es.map(
+    (e) =>
+      `${e.type} ${e.destPath}${e.linkTarget ? ` -> ${e.linkTarget}` : ''}${e.hostPath && e.type === 'file' ? ` = ${readFileSync(e.hostPath, 'utf8')}` : ''}`,
+  );
 
 for (const compression of COMPRESSIONS) {
   test(`${compression}: a member written through the archive's own absolute symlink lands inside the extraction root`, async () => {
     const before = snapshotOutside();
-    const es = await add([{ type: 'symlink', name: 'd', target: join(outside, 'dir') }, { type: 'file', name: 'd/x', body: 'planted' }], compression);
+    const es = await add(
+      [
+        { type: 'symlink', name: 'd', target: join(outside, 'dir') },
+        { type: 'file', name: 'd/x', body: 'planted' },
+      ],
+      compression,
+    );
     const rel = join(outside, 'dir').slice(1);
     assert.ok(summary(es).includes(`file /dest/${rel}/x = planted`), summary(es).join('\n'));
     assert.ok(summary(es).includes(`symlink /dest/d -> ${join(outside, 'dir')}`));
@@ -60,27 +70,71 @@ for (const compression of COMPRESSIONS) {
 
   test(`${compression}: a regular member replaces a symlink of the same name instead of writing through it`, async () => {
     const before = snapshotOutside();
-    const es = await add([{ type: 'symlink', name: 'v', target: join(outside, 'victim.txt') }, { type: 'file', name: 'v', body: 'pwned' }], compression);
+    const es = await add(
+      [
+        { type: 'symlink', name: 'v', target: join(outside, 'victim.txt') },
+        { type: 'file', name: 'v', body: 'pwned' },
+      ],
+      compression,
+    );
     assert.deepEqual(summary(es), ['file /dest/v = pwned']);
     assert.equal(snapshotOutside(), before);
   });
 
   test(`${compression}: relative symlinks and chains that climb out are refused; absolute chains restart at the root`, async () => {
-    await assert.rejects(add([{ type: 'symlink', name: 'r', target: '../../../../..' }, { type: 'file', name: 'r/x', body: 'x' }], compression), (e: unknown) => e instanceof ContextError && /"r\/x".*points outside the extraction root/.test(e.message));
-    await assert.rejects(add([{ type: 'symlink', name: 'a', target: 'b' }, { type: 'symlink', name: 'b', target: '../..' }, { type: 'file', name: 'a/x', body: 'x' }], compression), /points outside the extraction root/);
-    const es = await add([{ type: 'symlink', name: 'a', target: 'b' }, { type: 'symlink', name: 'b', target: '/' }, { type: 'file', name: 'a/etc/passwd', body: 'root' }], compression);
+    await assert.rejects(
+      add(
+        [
+          { type: 'symlink', name: 'r', target: '../../../../..' },
+          { type: 'file', name: 'r/x', body: 'x' },
+        ],
+        compression,
+      ),
+      (e: unknown) => e instanceof ContextError && /"r\/x".*points outside the extraction root/.test(e.message),
+    );
+    await assert.rejects(
+      add(
+        [
+          { type: 'symlink', name: 'a', target: 'b' },
+          { type: 'symlink', name: 'b', target: '../..' },
+          { type: 'file', name: 'a/x', body: 'x' },
+        ],
+        compression,
+      ),
+      /points outside the extraction root/,
+    );
+    const es = await add(
+      [
+        { type: 'symlink', name: 'a', target: 'b' },
+        { type: 'symlink', name: 'b', target: '/' },
+        { type: 'file', name: 'a/etc/passwd', body: 'root' },
+      ],
+      compression,
+    );
     assert.ok(summary(es).includes('file /dest/etc/passwd = root'), summary(es).join('\n'));
   });
 
   test(`${compression}: a hard link through a symlinked directory cannot reach a host file`, async () => {
     const before = snapshotOutside();
-    await assert.rejects(add([{ type: 'symlink', name: 's', target: outside }, { type: 'hardlink', name: 'h', target: 's/victim.txt' }], compression), /hard link target .* is not in the archive/);
+    await assert.rejects(
+      add(
+        [
+          { type: 'symlink', name: 's', target: outside },
+          { type: 'hardlink', name: 'h', target: 's/victim.txt' },
+        ],
+        compression,
+      ),
+      /hard link target .* is not in the archive/,
+    );
     await assert.rejects(add([{ type: 'hardlink', name: 'h', target: '../outside/victim.txt' }], compression), /leaves the extraction root/);
     assert.equal(snapshotOutside(), before);
   });
 
   test(`${compression}: names with .. that leave the root are refused, a leading / is dropped, devices are refused`, async () => {
-    await assert.rejects(add([{ type: 'file', name: '../escape.txt', body: 'x' }], compression), (e: unknown) => e instanceof ContextError && /"\.\.\/escape\.txt": the path leaves the extraction root/.test(e.message));
+    await assert.rejects(
+      add([{ type: 'file', name: '../escape.txt', body: 'x' }], compression),
+      (e: unknown) => e instanceof ContextError && /"\.\.\/escape\.txt": the path leaves the extraction root/.test(e.message),
+    );
     await assert.rejects(add([{ type: 'file', name: 'a/../../escape.txt', body: 'x' }], compression), /leaves the extraction root/);
     assert.deepEqual(summary(await add([{ type: 'file', name: '/abs/f', body: 'y' }], compression)), ['dir /dest/abs', 'file /dest/abs/f = y']);
     await assert.rejects(add([{ type: 'char', name: 'null' }], compression), /character-device entries cannot be added/);
@@ -96,22 +150,56 @@ test('hard links inside the archive stay hard links; one whose target is replace
     ],
     'gzip',
   );
-  assert.deepEqual(summary(es), ['dir /dest/bin', 'file /dest/bin/tool = v1', 'hardlink /dest/bin/alias -> /dest/bin/tool', 'hardlink /dest/bin/old -> /dest/bin/tool']);
-  const replaced = await add([{ type: 'file', name: 't', body: 'old' }, { type: 'hardlink', name: 'l', target: 't' }, { type: 'file', name: 't', body: 'new' }], 'tar');
+  assert.deepEqual(summary(es), [
+    'dir /dest/bin',
+    'file /dest/bin/tool = v1',
+    'hardlink /dest/bin/alias -> /dest/bin/tool',
+    'hardlink /dest/bin/old -> /dest/bin/tool',
+  ]);
+  const replaced = await add(
+    [
+      { type: 'file', name: 't', body: 'old' },
+      { type: 'hardlink', name: 'l', target: 't' },
+      { type: 'file', name: 't', body: 'new' },
+    ],
+    'tar',
+  );
   assert.deepEqual(summary(replaced), ['file /dest/l = old', 'file /dest/t = new']);
 });
 
 test('a directory replaced by a file loses its children; a directory entry follows a symlink to a directory', async () => {
-  const es = await add([{ type: 'dir', name: 'a' }, { type: 'file', name: 'a/x', body: 'x' }, { type: 'file', name: 'a', body: 'now a file' }], 'tar');
+  const es = await add(
+    [
+      { type: 'dir', name: 'a' },
+      { type: 'file', name: 'a/x', body: 'x' },
+      { type: 'file', name: 'a', body: 'now a file' },
+    ],
+    'tar',
+  );
   assert.deepEqual(summary(es), ['file /dest/a = now a file']);
-  const followed = await add([{ type: 'dir', name: 'real' }, { type: 'symlink', name: 'l', target: 'real' }, { type: 'dir', name: 'l', mode: 0o700 }, { type: 'file', name: 'l/f', body: 'in real' }], 'tar');
+  const followed = await add(
+    [
+      { type: 'dir', name: 'real' },
+      { type: 'symlink', name: 'l', target: 'real' },
+      { type: 'dir', name: 'l', mode: 0o700 },
+      { type: 'file', name: 'l/f', body: 'in real' },
+    ],
+    'tar',
+  );
   assert.deepEqual(summary(followed), ['dir /dest/real', 'symlink /dest/l -> real', 'file /dest/real/f = in real']);
   assert.equal(followed[0]!.mode, 0o700);
 });
 
 test('owners and modes come from the headers; parents the archive implies are 0755 root', async () => {
   const es = await add([{ type: 'file', name: 'deep/er/f', body: 'z', mode: 0o4750, uid: 1000, gid: 50 }], 'tar');
-  assert.deepEqual(es.map((e) => [e.destPath, e.mode.toString(8), e.uid, e.gid]), [['/dest/deep', '755', 0, 0], ['/dest/deep/er', '755', 0, 0], ['/dest/deep/er/f', '4750', 1000, 50]]);
+  assert.deepEqual(
+    es.map((e) => [e.destPath, e.mode.toString(8), e.uid, e.gid]),
+    [
+      ['/dest/deep', '755', 0, 0],
+      ['/dest/deep/er', '755', 0, 0],
+      ['/dest/deep/er/f', '4750', 1000, 50],
+    ],
+  );
 });
 
 test('writeEntries resolves symlinks of the stage inside the stage, never on the host', async () => {

@@ -19,8 +19,13 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'ocibake-ctx-'));
   ctx = join(dir, 'ctx');
   const files: Record<string, string> = {
-    'main.go': 'package main\n', 'go.mod': 'module x\n', 'src/a.c': 'int a;\n', 'src/sub/b.c': 'int b;\n',
-    'docs/readme.md': '# hi\n', 'notes.txt': 'n\n', 'pkg/tool/run.sh': '#!/bin/sh\n',
+    'main.go': 'package main\n',
+    'go.mod': 'module x\n',
+    'src/a.c': 'int a;\n',
+    'src/sub/b.c': 'int b;\n',
+    'docs/readme.md': '# hi\n',
+    'notes.txt': 'n\n',
+    'pkg/tool/run.sh': '#!/bin/sh\n',
   };
   for (const [p, c] of Object.entries(files)) {
     mkdirSync(join(ctx, p, '..'), { recursive: true });
@@ -61,7 +66,15 @@ test('file to dir/ vs file to a file path; relative dest uses WORKDIR', async ()
 
 test('parents of the destination are listed first as implicit dirs', async () => {
   const es = await resolveCopy(spec({ sources: ['main.go'], dest: '/a/b/c/' }), tree);
-  assert.deepEqual(es.map((e) => [e.destPath, !!e.implicit]), [['/a', true], ['/a/b', true], ['/a/b/c', true], ['/a/b/c/main.go', false]]);
+  assert.deepEqual(
+    es.map((e) => [e.destPath, !!e.implicit]),
+    [
+      ['/a', true],
+      ['/a/b', true],
+      ['/a/b/c', true],
+      ['/a/b/c/main.go', false],
+    ],
+  );
 });
 
 test('wildcards match per segment; several sources need a / destination', async () => {
@@ -79,12 +92,18 @@ test('--exclude prunes paths relative to the source; ** reaches any depth', asyn
 });
 
 test('--parents keeps the source path, below a /./ pivot', async () => {
-  assert.deepEqual(paths(await resolveCopy(spec({ sources: ['src/sub/b.c', 'pkg/tool'], dest: '/p/', parents: true }), tree)), ['f /p/src/sub/b.c', 'd /p/pkg/tool', 'f /p/pkg/tool/run.sh']);
+  assert.deepEqual(paths(await resolveCopy(spec({ sources: ['src/sub/b.c', 'pkg/tool'], dest: '/p/', parents: true }), tree)), [
+    'f /p/src/sub/b.c',
+    'd /p/pkg/tool',
+    'f /p/pkg/tool/run.sh',
+  ]);
   assert.deepEqual(paths(await resolveCopy(spec({ sources: ['src/./sub/b.c'], dest: '/p/', parents: true }), tree)), ['f /p/sub/b.c']);
 });
 
 test('--chown/--chmod set owner and mode; source modes are kept otherwise', async () => {
-  const es = await resolveCopy(spec({ sources: ['pkg'], dest: '/p', chown: 'app:staff', chmod: '0640' }), tree, { users: parseUserDb('app:x:1000:1000::/home/app:/bin/sh\n', 'staff:x:50:\n') });
+  const es = await resolveCopy(spec({ sources: ['pkg'], dest: '/p', chown: 'app:staff', chmod: '0640' }), tree, {
+    users: parseUserDb('app:x:1000:1000::/home/app:/bin/sh\n', 'staff:x:50:\n'),
+  });
   for (const e of es) assert.deepEqual([e.uid, e.gid], [1000, 50]);
   assert.equal(es.find((e) => e.destPath === '/p/tool/run.sh')!.mode, 0o640);
   const plain = await resolveCopy(spec({ sources: ['pkg'], dest: '/p' }), tree);
@@ -106,12 +125,18 @@ test('ADD unpacks a local tar.gz; COPY keeps it as a file', async () => {
 test('sources are confined to the context; ignored files say so', async () => {
   await assert.rejects(resolveCopy(spec({ sources: ['../../etc/passwd'], dest: '/x' }), tree), /"etc\/passwd" not found/);
   await assert.rejects(resolveCopy(spec({ sources: ['outside'], dest: '/x' }), tree), /points outside/);
-  await assert.rejects(resolveCopy(spec({ sources: ['docs/readme.md'], dest: '/x' }), tree), (e: unknown) => e instanceof ContextError && /\.dockerignore/.test(e.message));
+  await assert.rejects(
+    resolveCopy(spec({ sources: ['docs/readme.md'], dest: '/x' }), tree),
+    (e: unknown) => e instanceof ContextError && /\.dockerignore/.test(e.message),
+  );
   assert.deepEqual(paths(await resolveCopy(spec({ sources: ['link'], dest: '/l' }), tree)), ['f /l']);
 });
 
 test('heredoc sources become inline files', async () => {
-  const es = await resolveCopy(spec({ sources: ['<<EOF'], dest: '/etc/motd', heredocs: [{ name: 'EOF', content: 'hello\n', quoted: false, chomp: false }] }), tree);
+  const es = await resolveCopy(
+    spec({ sources: ['<<EOF'], dest: '/etc/motd', heredocs: [{ name: 'EOF', content: 'hello\n', quoted: false, chomp: false }] }),
+    tree,
+  );
   const f = es.find((e) => e.destPath === '/etc/motd')!;
   assert.equal(Buffer.from(f.content!).toString(), 'hello\n');
   assert.equal(f.mode, 0o644);
@@ -119,7 +144,13 @@ test('heredoc sources become inline files', async () => {
 
 test('heredocs the parser kept out of sources are copied too, after the paths, named as their marker', async () => {
   const one = await resolveCopy(spec({ sources: [], dest: '/etc/motd', heredocs: [{ name: 'EOF', content: 'hi\n', quoted: false, chomp: false }] }), tree);
-  assert.deepEqual(one.filter((e) => !e.implicit).map((e) => [e.destPath, Buffer.from(e.content!).toString()]), [['/etc/motd', 'hi\n']]);
-  const two = await resolveCopy(spec({ sources: ['main.go'], dest: '/app/', heredocs: [{ name: 'conf', content: 'x=1\n', quoted: false, chomp: false }] }), tree);
+  assert.deepEqual(
+    one.filter((e) => !e.implicit).map((e) => [e.destPath, Buffer.from(e.content!).toString()]),
+    [['/etc/motd', 'hi\n']],
+  );
+  const two = await resolveCopy(
+    spec({ sources: ['main.go'], dest: '/app/', heredocs: [{ name: 'conf', content: 'x=1\n', quoted: false, chomp: false }] }),
+    tree,
+  );
   assert.deepEqual(paths(two), ['f /app/main.go', 'f /app/conf']);
 });

@@ -9,7 +9,9 @@ import { dockerfileGolden, readCaseOptions } from '../../../../scripts/gen-fixtu
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
 const corpus = join(root, 'test', 'fixtures', 'dockerfiles');
-const cases = readdirSync(corpus).filter((n) => existsSync(join(corpus, n, 'Dockerfile'))).sort();
+const cases = readdirSync(corpus)
+  .filter((n) => existsSync(join(corpus, n, 'Dockerfile')))
+  .sort();
 
 test('the corpus has at least 40 Dockerfiles, each with a golden', () => {
   assert.ok(cases.length >= 40, `only ${cases.length} cases`);

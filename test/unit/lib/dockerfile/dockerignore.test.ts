@@ -57,13 +57,25 @@ test('dockerignore exceptions: the last matching line wins, and can re-include u
 
 test('dockerignore skips comments and blank lines, records line numbers', () => {
   const ig = parseDockerignore('# comment\n\n  spaced.txt  \n!keep\n');
-  assert.deepEqual(ig.patterns.map((p) => [p.pattern, p.exception, p.line]), [['spaced.txt', false, 3], ['keep', true, 4]]);
+  assert.deepEqual(
+    ig.patterns.map((p) => [p.pattern, p.exception, p.line]),
+    [
+      ['spaced.txt', false, 3],
+      ['keep', true, 4],
+    ],
+  );
   assert.equal(ig.ignores('spaced.txt'), true);
 });
 
 test('dockerignore rejects malformed patterns with file and line', () => {
-  assert.throws(() => parseDockerignore('ok\n[abc\n', 'ctx/.dockerignore'), (e: unknown) => e instanceof OcibakeError && e.code === 'OCIBAKE_DOCKERIGNORE' && /ctx\/\.dockerignore:2:/.test(e.message));
-  assert.throws(() => parseDockerignore('!\n'), (e: unknown) => e instanceof OcibakeError && /illegal exclusion/.test(e.message));
+  assert.throws(
+    () => parseDockerignore('ok\n[abc\n', 'ctx/.dockerignore'),
+    (e: unknown) => e instanceof OcibakeError && e.code === 'OCIBAKE_DOCKERIGNORE' && /ctx\/\.dockerignore:2:/.test(e.message),
+  );
+  assert.throws(
+    () => parseDockerignore('!\n'),
+    (e: unknown) => e instanceof OcibakeError && /illegal exclusion/.test(e.message),
+  );
 });
 
 const dirs: string[] = [];
@@ -148,7 +160,7 @@ function mobyMatcher(p: string): (path: string) => boolean {
   return (path) => rx.test(path);
 }
 
-test('dockerignore DP matcher agrees with moby\'s translation on 5,000 random pattern/path pairs', () => {
+test("dockerignore DP matcher agrees with moby's translation on 5,000 random pattern/path pairs", () => {
   let seed = 7;
   const rnd = (n: number): number => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;

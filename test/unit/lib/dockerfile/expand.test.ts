@@ -74,7 +74,10 @@ const errors: [string, string, RegExp][] = [
 ];
 for (const [name, input, re] of errors) {
   test(`expandWord error: ${name}`, () => {
-    assert.throws(() => expandWord(input, lookup), (err: unknown) => err instanceof ExpansionError && err.code === 'OCIBAKE_DOCKERFILE_SYNTAX' && re.test(err.message));
+    assert.throws(
+      () => expandWord(input, lookup),
+      (err: unknown) => err instanceof ExpansionError && err.code === 'OCIBAKE_DOCKERFILE_SYNTAX' && re.test(err.message),
+    );
   });
 }
 
@@ -84,6 +87,9 @@ test('expandWord :? passes when set', () => {
 
 test('expandWord: deeply nested substitutions are a typed error, not a stack overflow', () => {
   const word = `${'${A:-'.repeat(10_000)}x${'}'.repeat(10_000)}`;
-  assert.throws(() => expandWord(word, lookup), (err: unknown) => err instanceof ExpansionError && /nested more than 64/.test(err.message));
+  assert.throws(
+    () => expandWord(word, lookup),
+    (err: unknown) => err instanceof ExpansionError && /nested more than 64/.test(err.message),
+  );
   assert.equal(expandWord(`${'${NOPE:-'.repeat(60)}x${'}'.repeat(60)}`, lookup).value, 'x');
 });

@@ -30,7 +30,10 @@ const errors: [string, string, string[], RegExp][] = [
 ];
 for (const [name, ins, args, re] of errors) {
   test(`parseFlags rejects: ${name}`, () => {
-    assert.throws(() => parseFlags(args, FLAG_SPECS[ins] ?? {}, ins), (e: unknown) => e instanceof InstructionError && re.test(e.message));
+    assert.throws(
+      () => parseFlags(args, FLAG_SPECS[ins] ?? {}, ins),
+      (e: unknown) => e instanceof InstructionError && re.test(e.message),
+    );
   });
 }
 

@@ -35,10 +35,65 @@ function rng(seed: number): () => number {
 }
 
 const TOKENS = [
-  '$', '${', '}', '${A:-', '${A:?', '${A#', '${A/', '"', "'", '\\', '`', '\n', '\\\n', '\t', ' ', '[', ']', '["a"]', '[",',
-  '<<', '<<EOF', '<<-EOF', "<<'EOF'", 'EOF\n', '--', '--from=', '--mount=', '--mount=type=cache', '--platform=', '--platform=$TARGETPLATFORM',
-  '--chmod=', '--link', '=', ',', '#', '# escape=`\n', '# escape=\\\n', 'FROM ', 'FROM scratch AS x\n', 'AS ', 'ARG ', 'ENV ', 'COPY ', 'RUN ',
-  'ONBUILD ', 'HEALTHCHECK ', 'SHELL ', 'WORKDIR ', 'EXPOSE ', '\u0000', '\uFEFF', '\u00e9', '\r\n', '0', '99', '..', '/', ':', '@',
+  '$',
+  '${',
+  '}',
+  '${A:-',
+  '${A:?',
+  '${A#',
+  '${A/',
+  '"',
+  "'",
+  '\\',
+  '`',
+  '\n',
+  '\\\n',
+  '\t',
+  ' ',
+  '[',
+  ']',
+  '["a"]',
+  '[",',
+  '<<',
+  '<<EOF',
+  '<<-EOF',
+  "<<'EOF'",
+  'EOF\n',
+  '--',
+  '--from=',
+  '--mount=',
+  '--mount=type=cache',
+  '--platform=',
+  '--platform=$TARGETPLATFORM',
+  '--chmod=',
+  '--link',
+  '=',
+  ',',
+  '#',
+  '# escape=`\n',
+  '# escape=\\\n',
+  'FROM ',
+  'FROM scratch AS x\n',
+  'AS ',
+  'ARG ',
+  'ENV ',
+  'COPY ',
+  'RUN ',
+  'ONBUILD ',
+  'HEALTHCHECK ',
+  'SHELL ',
+  'WORKDIR ',
+  'EXPOSE ',
+  '\u0000',
+  '\uFEFF',
+  '\u00e9',
+  '\r\n',
+  '0',
+  '99',
+  '..',
+  '/',
+  ':',
+  '@',
 ];
 
 function mutate(text: string, r: () => number): string {
@@ -79,7 +134,10 @@ test(`fuzz: ${COUNT} seeded mutations of ${corpus.length} Dockerfiles throw only
     const text = mutate(corpus[Math.floor(r() * corpus.length)]!, r);
     try {
       const plan = planBuild(parseDockerfile(text, 'Dockerfile'), {
-        platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }],
+        platforms: [
+          { os: 'linux', architecture: 'amd64' },
+          { os: 'linux', architecture: 'arm64' },
+        ],
         buildPlatform: { os: 'linux', architecture: 'amd64' },
         env: {},
       });
@@ -99,5 +157,7 @@ test(`fuzz: ${COUNT} seeded mutations of ${corpus.length} Dockerfiles throw only
   }
   assert.ok(ran >= Math.min(COUNT, 500), `only ${ran} mutants in the time budget`);
   assert.ok(ok > 0 && typed > 0, `mutations should produce both valid and invalid files (ok ${ok}, typed ${typed})`);
-  console.log(`fuzz: ${ran} mutants in ${Math.round(performance.now() - started)} ms: ${ok} valid, ${typed} typed errors ${JSON.stringify(Object.fromEntries(codes))}`);
+  console.log(
+    `fuzz: ${ran} mutants in ${Math.round(performance.now() - started)} ms: ${ok} valid, ${typed} typed errors ${JSON.stringify(Object.fromEntries(codes))}`,
+  );
 });

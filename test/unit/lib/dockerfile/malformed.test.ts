@@ -13,7 +13,9 @@ import { checkNoRunInTargetStages } from '../../../../lib/plan/check.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', '..');
 const dir = join(root, 'test', 'fixtures', 'dockerfiles-bad');
-const cases = readdirSync(dir).filter((n) => existsSync(join(dir, n, 'error.json'))).sort();
+const cases = readdirSync(dir)
+  .filter((n) => existsSync(join(dir, n, 'error.json')))
+  .sort();
 
 interface Expected {
   code: string;
@@ -30,7 +32,10 @@ function input(name: string, want: Expected): string {
 
 function build(text: string): void {
   const plan = planBuild(parseDockerfile(text, 'Dockerfile'), {
-    platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }],
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ],
     buildPlatform: { os: 'linux', architecture: 'amd64' },
     env: {},
   });
@@ -45,15 +50,18 @@ for (const name of cases) {
   test(`malformed ${name}`, () => {
     const want = JSON.parse(readFileSync(join(dir, name, 'error.json'), 'utf8')) as Expected;
     const started = performance.now();
-    assert.throws(() => build(input(name, want)), (e: unknown) => {
-      assert.ok(e instanceof DockerfileError, `expected DockerfileError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-      assert.equal(e.code, want.code);
-      assert.equal(e.line, want.line);
-      assert.ok(e.message.includes(want.message), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(want.message)}`);
-      assert.ok(e.message.startsWith(`Dockerfile:${want.line}:`), e.message);
-      assert.ok(e.message.length < 1000, 'the quoted line is clipped');
-      return true;
-    });
+    assert.throws(
+      () => build(input(name, want)),
+      (e: unknown) => {
+        assert.ok(e instanceof DockerfileError, `expected DockerfileError, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+        assert.equal(e.code, want.code);
+        assert.equal(e.line, want.line);
+        assert.ok(e.message.includes(want.message), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(want.message)}`);
+        assert.ok(e.message.startsWith(`Dockerfile:${want.line}:`), e.message);
+        assert.ok(e.message.length < 1000, 'the quoted line is clipped');
+        return true;
+      },
+    );
     assert.ok(performance.now() - started < 5000, 'fails fast');
   });
 }

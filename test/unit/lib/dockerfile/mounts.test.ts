@@ -7,7 +7,14 @@ test('parseMount: defaults, aliases and typed values', () => {
   assert.deepEqual(parseMount('target=/src'), { type: 'bind', target: '/src', readwrite: false });
   assert.deepEqual(parseMount('type=bind,src=.,dst=/src,rw'), { type: 'bind', target: '/src', readwrite: true, source: '.' });
   assert.deepEqual(parseMount('type=cache,target=/c,id=go,sharing=private,mode=0755,uid=1000,gid=1000,ro'), {
-    type: 'cache', target: '/c', readonly: true, id: 'go', sharing: 'private', mode: 0o755, uid: 1000, gid: 1000,
+    type: 'cache',
+    target: '/c',
+    readonly: true,
+    id: 'go',
+    sharing: 'private',
+    mode: 0o755,
+    uid: 1000,
+    gid: 1000,
   });
   assert.deepEqual(parseMount('type=secret,target=/run/secrets/token'), { type: 'secret', id: 'token', required: false, target: '/run/secrets/token' });
   assert.deepEqual(parseMount('type=secret,id=aws,env=AWS_KEY,required=true'), { type: 'secret', id: 'aws', required: true, env: 'AWS_KEY' });
@@ -43,6 +50,9 @@ const errors: [string, string, RegExp][] = [
 ];
 for (const [name, value, re] of errors) {
   test(`parseMount rejects: ${name}`, () => {
-    assert.throws(() => parseMount(value), (e: unknown) => e instanceof InstructionError && re.test(e.message));
+    assert.throws(
+      () => parseMount(value),
+      (e: unknown) => e instanceof InstructionError && re.test(e.message),
+    );
   });
 }

@@ -19,8 +19,14 @@ test('parseDockerfile splits global ARGs and stages, lower-cases stage names', (
 
 test('instructions are case-insensitive and typed', () => {
   assert.deepEqual(one('env A=1 B="two words" C=x\\ y'), {
-    kind: 'ENV', range: { startLine: 2, endLine: 2, column: 1 }, text: 'env A=1 B="two words" C=x\\ y',
-    pairs: [{ key: 'A', value: '1' }, { key: 'B', value: '"two words"' }, { key: 'C', value: 'x\\ y' }],
+    kind: 'ENV',
+    range: { startLine: 2, endLine: 2, column: 1 },
+    text: 'env A=1 B="two words" C=x\\ y',
+    pairs: [
+      { key: 'A', value: '1' },
+      { key: 'B', value: '"two words"' },
+      { key: 'C', value: 'x\\ y' },
+    ],
   });
   const legacy = one('ENV PATH /usr/local/bin:$PATH');
   assert.equal(legacy.kind, 'ENV');
@@ -39,12 +45,24 @@ test('COPY words split on blanks only; each is expanded later', () => {
 test('COPY << EOF: a spaced heredoc marker is a heredoc source', () => {
   const c = parseDockerfile('FROM a\nCOPY << EOF <<-X /etc/\nbody\nEOF\n\tx\nX\n').stages[0]!.instructions[0]!;
   assert.ok(c.kind === 'COPY');
-  assert.deepEqual([c.sources, c.heredocs.map((h) => [h.name, h.content])], [[], [['EOF', 'body\n'], ['X', 'x\n']]]);
+  assert.deepEqual(
+    [c.sources, c.heredocs.map((h) => [h.name, h.content])],
+    [
+      [],
+      [
+        ['EOF', 'body\n'],
+        ['X', 'x\n'],
+      ],
+    ],
+  );
 });
 
 test('lenient parsing accepts duplicate and reserved stage names (BuildKit warns about them)', () => {
   const df = parseDockerfile('FROM a AS x\nFROM b AS X\nFROM c AS scratch\n', 'Dockerfile', { lenient: true });
-  assert.deepEqual(df.stages.map((s) => s.name), ['x', 'x', 'scratch']);
+  assert.deepEqual(
+    df.stages.map((s) => s.name),
+    ['x', 'x', 'scratch'],
+  );
 });
 
 test('the syntax tree rides along, not enumerable', () => {
@@ -68,7 +86,10 @@ test('COPY and ADD flags, sources and destination', () => {
   const c = one('COPY --from=build --chown=1000:1000 --chmod=0755 --link --exclude=*.md --exclude=docs a b /dst/');
   assert.ok(c.kind === 'COPY');
   if (c.kind !== 'COPY') return;
-  assert.deepEqual([c.from, c.chown, c.chmod, c.link, c.exclude, c.sources, c.dest], ['build', '1000:1000', '0755', true, ['*.md', 'docs'], ['a', 'b'], '/dst/']);
+  assert.deepEqual(
+    [c.from, c.chown, c.chmod, c.link, c.exclude, c.sources, c.dest],
+    ['build', '1000:1000', '0755', true, ['*.md', 'docs'], ['a', 'b'], '/dst/'],
+  );
   const j = one('COPY ["my file.txt", "/dst dir/"]');
   assert.ok(j.kind === 'COPY' && j.sources[0] === 'my file.txt' && j.dest === '/dst dir/');
   const a = one('ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d --keep-git-dir=true https://example.com/x.tgz /x/');
@@ -78,7 +99,9 @@ test('COPY and ADD flags, sources and destination', () => {
 });
 
 test('RUN --mount, --network, --security', () => {
-  const r = one('RUN --mount=type=cache,target=/root/.cache,sharing=locked,id=gocache --mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=bind,from=build,source=/out,target=/in --mount=type=tmpfs,target=/tmp,size=1024 --network=none --security=sandbox make');
+  const r = one(
+    'RUN --mount=type=cache,target=/root/.cache,sharing=locked,id=gocache --mount=type=secret,id=npmrc,target=/root/.npmrc --mount=type=bind,from=build,source=/out,target=/in --mount=type=tmpfs,target=/tmp,size=1024 --network=none --security=sandbox make',
+  );
   assert.ok(r.kind === 'RUN');
   if (r.kind !== 'RUN') return;
   assert.deepEqual(r.mounts, [
@@ -107,7 +130,10 @@ test('HEALTHCHECK durations, NONE; SHELL; ONBUILD; MAINTAINER warning', () => {
   const oh = parseDockerfile('FROM a\nONBUILD RUN <<EOF\necho hi\nEOF\n').stages[0]!.instructions[0]!;
   assert.ok(oh.kind === 'ONBUILD' && oh.expression === 'RUN <<EOF\necho hi\nEOF', 'heredoc bodies are part of the trigger');
   const df = parseDockerfile('FROM a\nMAINTAINER Jane <j@example.com>\n');
-  assert.equal(df.warnings.some((w) => w.line === 2 && /MAINTAINER is deprecated/.test(w.message)), true);
+  assert.equal(
+    df.warnings.some((w) => w.line === 2 && /MAINTAINER is deprecated/.test(w.message)),
+    true,
+  );
 });
 
 test('WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL, LABEL', () => {
@@ -118,13 +144,18 @@ test('WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL, LABEL', () => {
   assert.deepEqual(pick(one('VOLUME /data /logs')), { paths: ['/data', '/logs'] });
   assert.deepEqual(pick(one('STOPSIGNAL SIGTERM')), { signal: 'SIGTERM' });
   assert.deepEqual(pick(one('LABEL org.opencontainers.image.title="My App" version=1')), {
-    pairs: [{ key: 'org.opencontainers.image.title', value: '"My App"' }, { key: 'version', value: '1' }],
+    pairs: [
+      { key: 'org.opencontainers.image.title', value: '"My App"' },
+      { key: 'version', value: '1' },
+    ],
   });
 });
 
 function pick(i: Instruction): Record<string, unknown> {
   const { kind, range, text, ...rest } = i as Instruction & Record<string, unknown>;
-  void kind; void range; void text;
+  void kind;
+  void range;
+  void text;
   return rest;
 }
 

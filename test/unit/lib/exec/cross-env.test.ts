@@ -7,16 +7,98 @@ const build = parsePlatform('linux/amd64');
 
 // Expected values follow tonistiigi/xx (xx-info / xx-go / xx-cargo) for each platform row.
 const table: { platform: string; want: Record<string, string | undefined> }[] = [
-  { platform: 'linux/amd64', want: { GOARCH: 'amd64', GOARM: undefined, GOAMD64: undefined, OCIBAKE_TARGET_TRIPLE: 'x86_64-linux-gnu', OCIBAKE_ZIG_TARGET: 'x86_64-linux-musl', OCIBAKE_ALPINE_ARCH: 'x86_64', OCIBAKE_DEBIAN_ARCH: 'amd64', CARGO_BUILD_TARGET: 'x86_64-unknown-linux-musl' } },
+  {
+    platform: 'linux/amd64',
+    want: {
+      GOARCH: 'amd64',
+      GOARM: undefined,
+      GOAMD64: undefined,
+      OCIBAKE_TARGET_TRIPLE: 'x86_64-linux-gnu',
+      OCIBAKE_ZIG_TARGET: 'x86_64-linux-musl',
+      OCIBAKE_ALPINE_ARCH: 'x86_64',
+      OCIBAKE_DEBIAN_ARCH: 'amd64',
+      CARGO_BUILD_TARGET: 'x86_64-unknown-linux-musl',
+    },
+  },
   { platform: 'linux/amd64/v3', want: { GOARCH: 'amd64', GOAMD64: 'v3' } },
-  { platform: 'linux/arm64', want: { GOARCH: 'arm64', GOARM: undefined, OCIBAKE_TARGET_TRIPLE: 'aarch64-linux-gnu', OCIBAKE_ZIG_TARGET: 'aarch64-linux-musl', OCIBAKE_ALPINE_ARCH: 'aarch64', OCIBAKE_DEBIAN_ARCH: 'arm64', CARGO_BUILD_TARGET: 'aarch64-unknown-linux-musl' } },
-  { platform: 'linux/arm/v7', want: { GOARCH: 'arm', GOARM: '7', OCIBAKE_TARGET_TRIPLE: 'arm-linux-gnueabihf', OCIBAKE_ZIG_TARGET: 'arm-linux-musleabihf', OCIBAKE_ALPINE_ARCH: 'armv7', OCIBAKE_DEBIAN_ARCH: 'armhf', CARGO_BUILD_TARGET: 'armv7-unknown-linux-musleabihf' } },
-  { platform: 'linux/arm/v6', want: { GOARCH: 'arm', GOARM: '6', OCIBAKE_ZIG_TARGET: 'arm-linux-musleabi', OCIBAKE_ALPINE_ARCH: 'armhf', OCIBAKE_DEBIAN_ARCH: 'armel', CARGO_BUILD_TARGET: 'arm-unknown-linux-musleabihf' } },
+  {
+    platform: 'linux/arm64',
+    want: {
+      GOARCH: 'arm64',
+      GOARM: undefined,
+      OCIBAKE_TARGET_TRIPLE: 'aarch64-linux-gnu',
+      OCIBAKE_ZIG_TARGET: 'aarch64-linux-musl',
+      OCIBAKE_ALPINE_ARCH: 'aarch64',
+      OCIBAKE_DEBIAN_ARCH: 'arm64',
+      CARGO_BUILD_TARGET: 'aarch64-unknown-linux-musl',
+    },
+  },
+  {
+    platform: 'linux/arm/v7',
+    want: {
+      GOARCH: 'arm',
+      GOARM: '7',
+      OCIBAKE_TARGET_TRIPLE: 'arm-linux-gnueabihf',
+      OCIBAKE_ZIG_TARGET: 'arm-linux-musleabihf',
+      OCIBAKE_ALPINE_ARCH: 'armv7',
+      OCIBAKE_DEBIAN_ARCH: 'armhf',
+      CARGO_BUILD_TARGET: 'armv7-unknown-linux-musleabihf',
+    },
+  },
+  {
+    platform: 'linux/arm/v6',
+    want: {
+      GOARCH: 'arm',
+      GOARM: '6',
+      OCIBAKE_ZIG_TARGET: 'arm-linux-musleabi',
+      OCIBAKE_ALPINE_ARCH: 'armhf',
+      OCIBAKE_DEBIAN_ARCH: 'armel',
+      CARGO_BUILD_TARGET: 'arm-unknown-linux-musleabihf',
+    },
+  },
   { platform: 'linux/arm/v5', want: { GOARCH: 'arm', GOARM: '5', OCIBAKE_ALPINE_ARCH: undefined, OCIBAKE_DEBIAN_ARCH: 'armel' } },
-  { platform: 'linux/386', want: { GOARCH: '386', OCIBAKE_TARGET_TRIPLE: 'i686-linux-gnu', OCIBAKE_ZIG_TARGET: 'x86-linux-musl', OCIBAKE_ALPINE_ARCH: 'x86', OCIBAKE_DEBIAN_ARCH: 'i386', CARGO_BUILD_TARGET: 'i686-unknown-linux-musl' } },
-  { platform: 'linux/ppc64le', want: { GOARCH: 'ppc64le', OCIBAKE_TARGET_TRIPLE: 'powerpc64le-linux-gnu', OCIBAKE_ZIG_TARGET: 'powerpc64le-linux-musl', OCIBAKE_ALPINE_ARCH: 'ppc64le', OCIBAKE_DEBIAN_ARCH: 'ppc64el' } },
-  { platform: 'linux/s390x', want: { GOARCH: 's390x', OCIBAKE_TARGET_TRIPLE: 's390x-linux-gnu', OCIBAKE_ALPINE_ARCH: 's390x', OCIBAKE_DEBIAN_ARCH: 's390x', CARGO_BUILD_TARGET: 's390x-unknown-linux-gnu' } },
-  { platform: 'linux/riscv64', want: { GOARCH: 'riscv64', OCIBAKE_TARGET_TRIPLE: 'riscv64-linux-gnu', OCIBAKE_ZIG_TARGET: 'riscv64-linux-musl', OCIBAKE_ALPINE_ARCH: 'riscv64', OCIBAKE_DEBIAN_ARCH: 'riscv64', CARGO_BUILD_TARGET: 'riscv64gc-unknown-linux-musl' } },
+  {
+    platform: 'linux/386',
+    want: {
+      GOARCH: '386',
+      OCIBAKE_TARGET_TRIPLE: 'i686-linux-gnu',
+      OCIBAKE_ZIG_TARGET: 'x86-linux-musl',
+      OCIBAKE_ALPINE_ARCH: 'x86',
+      OCIBAKE_DEBIAN_ARCH: 'i386',
+      CARGO_BUILD_TARGET: 'i686-unknown-linux-musl',
+    },
+  },
+  {
+    platform: 'linux/ppc64le',
+    want: {
+      GOARCH: 'ppc64le',
+      OCIBAKE_TARGET_TRIPLE: 'powerpc64le-linux-gnu',
+      OCIBAKE_ZIG_TARGET: 'powerpc64le-linux-musl',
+      OCIBAKE_ALPINE_ARCH: 'ppc64le',
+      OCIBAKE_DEBIAN_ARCH: 'ppc64el',
+    },
+  },
+  {
+    platform: 'linux/s390x',
+    want: {
+      GOARCH: 's390x',
+      OCIBAKE_TARGET_TRIPLE: 's390x-linux-gnu',
+      OCIBAKE_ALPINE_ARCH: 's390x',
+      OCIBAKE_DEBIAN_ARCH: 's390x',
+      CARGO_BUILD_TARGET: 's390x-unknown-linux-gnu',
+    },
+  },
+  {
+    platform: 'linux/riscv64',
+    want: {
+      GOARCH: 'riscv64',
+      OCIBAKE_TARGET_TRIPLE: 'riscv64-linux-gnu',
+      OCIBAKE_ZIG_TARGET: 'riscv64-linux-musl',
+      OCIBAKE_ALPINE_ARCH: 'riscv64',
+      OCIBAKE_DEBIAN_ARCH: 'riscv64',
+      CARGO_BUILD_TARGET: 'riscv64gc-unknown-linux-musl',
+    },
+  },
 ];
 
 for (const row of table) {
@@ -61,7 +143,13 @@ test('crossEnv for a non-linux target sets only Go variables', () => {
 
 const picks: { name: string; target: string; installed: string[]; zig?: string; want: unknown }[] = [
   { name: 'native target uses host cc', target: 'linux/amd64', installed: ['cc', 'gcc'], zig: '/z', want: { kind: 'native', cc: 'cc' } },
-  { name: 'cross gcc preferred over zig', target: 'linux/arm64', installed: ['cc', 'aarch64-linux-gnu-gcc'], zig: '/z', want: { kind: 'gcc', prefix: 'aarch64-linux-gnu-' } },
+  {
+    name: 'cross gcc preferred over zig',
+    target: 'linux/arm64',
+    installed: ['cc', 'aarch64-linux-gnu-gcc'],
+    zig: '/z',
+    want: { kind: 'gcc', prefix: 'aarch64-linux-gnu-' },
+  },
   { name: 'zig when no cross gcc', target: 'linux/riscv64', installed: ['cc'], zig: '/z', want: { kind: 'zig', zig: '/z' } },
   { name: 'zig cannot link s390x', target: 'linux/s390x', installed: ['cc'], zig: '/z', want: undefined },
   { name: 'nothing installed', target: 'linux/arm64', installed: [], want: undefined },

@@ -10,7 +10,18 @@ export function run(text: string, line: number, mounts: RunMount[] = []): RunIns
 }
 
 export function copy(sources: string[], dest: string, line: number, extra: Partial<CopyInstruction> = {}): CopyInstruction {
-  return { kind: 'COPY', range: { startLine: line, endLine: line }, text: `COPY ${sources.join(' ')} ${dest}`, sources, dest, link: false, parents: false, exclude: [], heredocs: [], ...extra };
+  return {
+    kind: 'COPY',
+    range: { startLine: line, endLine: line },
+    text: `COPY ${sources.join(' ')} ${dest}`,
+    sources,
+    dest,
+    link: false,
+    parents: false,
+    exclude: [],
+    heredocs: [],
+    ...extra,
+  };
 }
 
 export function workdir(path: string, line: number): WorkdirInstruction {
@@ -21,7 +32,16 @@ export function step(instruction: Instruction, env: Record<string, string> = {},
   return { instruction, env, workdir: wd, shell: ['/bin/sh', '-c'], ...extra };
 }
 
-export function instance(o: { key: string; name: string; index?: number; steps: Step[]; target?: string; deps?: string[]; base?: BaseSource; kind?: 'host' | 'target' }): StageInstance {
+export function instance(o: {
+  key: string;
+  name: string;
+  index?: number;
+  steps: Step[];
+  target?: string;
+  deps?: string[];
+  base?: BaseSource;
+  kind?: 'host' | 'target';
+}): StageInstance {
   const stage: Stage = {
     index: o.index ?? 0,
     name: o.name,
@@ -30,13 +50,25 @@ export function instance(o: { key: string; name: string; index?: number; steps: 
     range: { startLine: 1, endLine: 10 },
   };
   const inst: StageInstance = {
-    key: o.key, stage, kind: o.kind ?? 'host', reason: 'test', platform: build,
-    base: o.base ?? { type: 'scratch' }, steps: o.steps, deps: o.deps ?? [], targetArgsUsed: o.target ? ['TARGETARCH'] : [],
+    key: o.key,
+    stage,
+    kind: o.kind ?? 'host',
+    reason: 'test',
+    platform: build,
+    base: o.base ?? { type: 'scratch' },
+    steps: o.steps,
+    deps: o.deps ?? [],
+    targetArgsUsed: o.target ? ['TARGETARCH'] : [],
   };
   if (o.target) inst.targetPlatform = parsePlatform(o.target);
   return inst;
 }
 
 export function plan(instances: StageInstance[], targets: string[] = ['linux/amd64']): BuildPlan {
-  return { buildPlatform: build, targets: targets.map((t) => ({ platform: parsePlatform(t), final: instances[instances.length - 1]!.key })), instances, warnings: [] };
+  return {
+    buildPlatform: build,
+    targets: targets.map((t) => ({ platform: parsePlatform(t), final: instances[instances.length - 1]!.key })),
+    instances,
+    warnings: [],
+  };
 }

@@ -19,8 +19,15 @@ async function exec(ex: Executor, name: string, script: string, mounts: ExecMoun
   mkdirSync(join(rootfs, 'src'), { recursive: true });
   let out = '';
   const res = await ex.run({
-    rootfs, scratchDir: join(dir, name, 'scratch'), argv: ['/bin/sh', '-c', script], env: { PATH: process.env['PATH']!, HOME: '/root' }, cwd: '/src', mounts,
-    onStdout: (c) => (out += c.toString()), onStderr: (c) => (out += c.toString()), ...extra,
+    rootfs,
+    scratchDir: join(dir, name, 'scratch'),
+    argv: ['/bin/sh', '-c', script],
+    env: { PATH: process.env['PATH']!, HOME: '/root' },
+    cwd: '/src',
+    mounts,
+    onStdout: (c) => (out += c.toString()),
+    onStderr: (c) => (out += c.toString()),
+    ...extra,
   });
   return { res, out, rootfs };
 }
@@ -34,7 +41,11 @@ test('stage paths appear at their absolute location; writes to host dirs land in
   const ex = createExecutor('namespace', () => undefined);
   assert.ok(ex instanceof NamespaceExecutor);
   const marker = `ocibake-ns-test-${process.pid}`;
-  const { res, out, rootfs } = await exec(ex, 'abs', `echo hi > /src/f && cat /src/f && pwd && mkdir -p /usr/local/share/${marker} && echo x > /usr/local/share/${marker}/y && ls /usr/bin/env`);
+  const { res, out, rootfs } = await exec(
+    ex,
+    'abs',
+    `echo hi > /src/f && cat /src/f && pwd && mkdir -p /usr/local/share/${marker} && echo x > /usr/local/share/${marker}/y && ls /usr/bin/env`,
+  );
   assert.equal(res.exitCode, 0, out);
   assert.equal(out, 'hi\n/src\n/usr/bin/env\n');
   assert.equal(readFileSync(join(rootfs, 'usr/local/share', marker, 'y'), 'utf8'), 'x\n');
@@ -56,9 +67,14 @@ test('mounts: rw dirs, read-only files, discarded writes; the exit code comes th
     { target: '/run/secrets/x', source: ro, kind: 'file', readonly: true },
     { target: '/b', source: bind, kind: 'dir', readonly: false, discardWrites: true },
   ];
-  const { res, out, rootfs } = await exec(ex, 'mounts', 'echo c > /cache/c; cat /run/secrets/x; echo; echo w > /b/new; cat /b/new; (echo no > /run/secrets/x) 2>/dev/null || echo ro-ok; exit 7', mounts);
+  const { res, out, rootfs } = await exec(
+    ex,
+    'mounts',
+    'echo c > /cache/c; cat /run/secrets/x; echo; echo w > /b/new; cat /b/new; (echo no > /run/secrets/x) 2>/dev/null || echo ro-ok; exit 7',
+    mounts,
+  );
   assert.equal(res.exitCode, 7);
-  assert.equal(out, "read me\nw\nro-ok\n");
+  assert.equal(out, 'read me\nw\nro-ok\n');
   assert.equal(readFileSync(join(cache, 'c'), 'utf8'), 'c\n');
   assert.ok(!existsSync(join(bind, 'new')), 'writes to a rw bind are discarded');
   assert.ok(!existsSync(join(rootfs, 'run')) && !existsSync(join(rootfs, 'cache')) && !existsSync(join(rootfs, 'b')));

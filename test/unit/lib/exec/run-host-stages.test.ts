@@ -26,11 +26,31 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function options(name: string, extra: Partial<RunHostStagesOptions> = {}): RunHostStagesOptions & { events: ProgressEvent[]; exec: CountingExecutor } {
   const events: ProgressEvent[] = [];
   const exec = new CountingExecutor(createExecutor('namespace', () => undefined));
-  return { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir: join(dir, name, 'work'), cache: new CacheLayout(join(dir, 'cache')), executor: exec, onEvent: (e) => events.push(e), events, exec, ...extra };
+  return {
+    contextDir: ctx,
+    dockerfilePath: 'Dockerfile',
+    workDir: join(dir, name, 'work'),
+    cache: new CacheLayout(join(dir, 'cache')),
+    executor: exec,
+    onEvent: (e) => events.push(e),
+    events,
+    exec,
+    ...extra,
+  };
 }
 
 test('COPY then RUN with absolute paths produces the stage output', async () => {
-  const p = plan([instance({ key: 'build', name: 'build', steps: [step(copy(['a/in.txt'], '/src/', 1)), step(workdir('/src', 2), {}, '/src'), step(run('tr a-z A-Z < /src/in.txt > /out.txt && pwd > /where', 3), {}, '/src')] })]);
+  const p = plan([
+    instance({
+      key: 'build',
+      name: 'build',
+      steps: [
+        step(copy(['a/in.txt'], '/src/', 1)),
+        step(workdir('/src', 2), {}, '/src'),
+        step(run('tr a-z A-Z < /src/in.txt > /out.txt && pwd > /where', 3), {}, '/src'),
+      ],
+    }),
+  ]);
   const o = options('abs', { noCache: true });
   const out = await runHostStages(p, o);
   const r = out.get('build')!;
@@ -43,7 +63,17 @@ test('COPY then RUN with absolute paths produces the stage output', async () => 
 function dedupePlan(targets: string[]) {
   const gen = instance({ key: 'gen', name: 'gen', steps: [step(copy(['a/in.txt'], '/g/', 1)), step(run('cat /g/in.txt > /g/out; echo gen', 2))] });
   const builds = targets.map((t) =>
-    instance({ key: `build@${t}`, name: 'build', target: t, deps: ['gen'], steps: [step(copy(['b/in.txt'], '/b/', 3)), step(copy(['/g/out'], '/g', 4, { from: 'gen' }), {}, '/', { fromKey: 'gen' }), step(run('echo "$TARGETPLATFORM $GOARCH" > /arch; cat /g /b/in.txt >> /arch', 5), { TARGETARCH: t.split('/')[1]! })] }),
+    instance({
+      key: `build@${t}`,
+      name: 'build',
+      target: t,
+      deps: ['gen'],
+      steps: [
+        step(copy(['b/in.txt'], '/b/', 3)),
+        step(copy(['/g/out'], '/g', 4, { from: 'gen' }), {}, '/', { fromKey: 'gen' }),
+        step(run('echo "$TARGETPLATFORM $GOARCH" > /arch; cat /g /b/in.txt >> /arch', 5), { TARGETARCH: t.split('/')[1]! }),
+      ],
+    }),
   );
   return plan([gen, ...builds], targets);
 }
@@ -78,7 +108,9 @@ test('a TARGET-independent stage runs once for 3 platforms; per-target ones get 
 });
 
 test('a failing RUN reports file:line, command, exit code and the last output lines', async () => {
-  const p = plan([instance({ key: 'b@linux/arm64', name: 'b', target: 'linux/arm64', steps: [step(run('echo compiling; echo "main.go:3: undefined: x" >&2; exit 3', 7))] })]);
+  const p = plan([
+    instance({ key: 'b@linux/arm64', name: 'b', target: 'linux/arm64', steps: [step(run('echo compiling; echo "main.go:3: undefined: x" >&2; exit 3', 7))] }),
+  ]);
   const o = options('fail', { noCache: true });
   await assert.rejects(runHostStages(p, o), (e: unknown) => {
     assert.ok(e instanceof RunFailedError);
@@ -116,7 +148,10 @@ test('cache mounts persist across builds; a cancelled build leaves the cache con
 test('FROM <stage> starts from a copy of its output; bind mounts read the context without copying it', async () => {
   const a = instance({ key: 'a', name: 'a', steps: [step(run('mkdir -p /data && echo base > /data/f', 2))] });
   const b = instance({
-    key: 'b', name: 'b', base: { type: 'stage', key: 'a' }, deps: ['a'],
+    key: 'b',
+    name: 'b',
+    base: { type: 'stage', key: 'a' },
+    deps: ['a'],
     steps: [step(run('echo more >> /data/f && cat /ctx/a/in.txt > /data/from-bind', 4, [{ type: 'bind', target: '/ctx', readwrite: false }]))],
   });
   const out = await runHostStages(plan([a, b]), options('fromstage', { noCache: true }));

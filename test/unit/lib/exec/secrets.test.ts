@@ -39,11 +39,37 @@ test('a secret reaches the RUN but never the stage, the cache, the logs or error
     { type: 'secret' as const, id: 'file', required: true },
     { type: 'secret' as const, id: 'tok', env: 'TOKEN', required: true },
   ];
-  const p = plan([instance({ key: 's', name: 's', steps: [step(run('cat /run/secrets/file; echo; echo "$TOKEN"; test "$(cat /run/secrets/file)" = ' + FILE_SECRET.slice(0, 5) + '"$(cat /run/secrets/file | cut -c6-)" && echo ok > /checked; ls -l /run/secrets > /listing', 3, mounts))] })]);
-  const secrets = new Map([['file', { src: join(dir, 'secret.txt') }], ['tok', { env: 'OCIBAKE_TEST_TOKEN' }]]);
+  const p = plan([
+    instance({
+      key: 's',
+      name: 's',
+      steps: [
+        step(
+          run(
+            'cat /run/secrets/file; echo; echo "$TOKEN"; test "$(cat /run/secrets/file)" = ' +
+              FILE_SECRET.slice(0, 5) +
+              '"$(cat /run/secrets/file | cut -c6-)" && echo ok > /checked; ls -l /run/secrets > /listing',
+            3,
+            mounts,
+          ),
+        ),
+      ],
+    }),
+  ]);
+  const secrets = new Map([
+    ['file', { src: join(dir, 'secret.txt') }],
+    ['tok', { env: 'OCIBAKE_TEST_TOKEN' }],
+  ]);
   const workDir = join(dir, 'work');
   const cacheDir = join(dir, 'cache');
-  const out = await runHostStages(p, { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir, cache: new CacheLayout(cacheDir), secrets, onEvent: (e) => events.push(e) });
+  const out = await runHostStages(p, {
+    contextDir: ctx,
+    dockerfilePath: 'Dockerfile',
+    workDir,
+    cache: new CacheLayout(cacheDir),
+    secrets,
+    onEvent: (e) => events.push(e),
+  });
   const rootfs = out.get('s')!.rootfs;
   assert.equal(readFileSync(join(rootfs, 'checked'), 'utf8'), 'ok\n', 'the RUN read the secret file');
   const logs = events.filter((e) => e.type === 'log').map((e) => (e as { line: string }).line);
@@ -55,16 +81,22 @@ test('a secret reaches the RUN but never the stage, the cache, the logs or error
   }
 
   const failing = plan([instance({ key: 'f', name: 'f', steps: [step(run('echo "leak: $(cat /run/secrets/file)"; exit 1', 4, [mounts[0]!]))] })]);
-  await assert.rejects(runHostStages(failing, { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir, cache: new CacheLayout(cacheDir), secrets }), (e: unknown) => {
-    const text = `${(e as Error).message}\n${(e as { hint?: string }).hint}`;
-    assert.ok(!text.includes(FILE_SECRET), text);
-    assert.match(text, /leak: \*\*\*\*/);
-    return true;
-  });
+  await assert.rejects(
+    runHostStages(failing, { contextDir: ctx, dockerfilePath: 'Dockerfile', workDir, cache: new CacheLayout(cacheDir), secrets }),
+    (e: unknown) => {
+      const text = `${(e as Error).message}\n${(e as { hint?: string }).hint}`;
+      assert.ok(!text.includes(FILE_SECRET), text);
+      assert.match(text, /leak: \*\*\*\*/);
+      return true;
+    },
+  );
   delete process.env['OCIBAKE_TEST_TOKEN'];
 });
 
 test('a required secret that was not given is an error naming only the id', async () => {
   const p = plan([instance({ key: 'm', name: 'm', steps: [step(run('true', 2, [{ type: 'secret', id: 'npmrc', required: true }]))] })]);
-  await assert.rejects(runHostStages(p, { contextDir: dir, dockerfilePath: 'Dockerfile', workDir: join(dir, 'w2'), cache: new CacheLayout(join(dir, 'c2')) }), (e: unknown) => e instanceof SecretError && /"npmrc"/.test(e.message) && /--secret id=npmrc/.test(e.hint ?? ''));
+  await assert.rejects(
+    runHostStages(p, { contextDir: dir, dockerfilePath: 'Dockerfile', workDir: join(dir, 'w2'), cache: new CacheLayout(join(dir, 'c2')) }),
+    (e: unknown) => e instanceof SecretError && /"npmrc"/.test(e.message) && /--secret id=npmrc/.test(e.hint ?? ''),
+  );
 });

@@ -29,11 +29,23 @@ test('buildImage on a base: keeps base layers and history, applies config change
     base,
     layers: [{ ...extra, history: { created_by: 'COPY x /app/x' } }],
     emptyHistory: [{ created_by: 'ENV A=1' }],
-    config: { Env: ['A=1'], Entrypoint: ['/app/x'], Cmd: undefined, WorkingDir: '/app', ExposedPorts: { '80/tcp': {} }, Labels: { a: 'b' }, StopSignal: 'SIGTERM', User: '1000' },
+    config: {
+      Env: ['A=1'],
+      Entrypoint: ['/app/x'],
+      Cmd: undefined,
+      WorkingDir: '/app',
+      ExposedPorts: { '80/tcp': {} },
+      Labels: { a: 'b' },
+      StopSignal: 'SIGTERM',
+      User: '1000',
+    },
     annotations: { 'org.opencontainers.image.base.digest': base.descriptor.digest },
     created: 1700000000,
   });
-  assert.deepEqual(img.manifest.layers.map((l) => l.digest), [base.manifest.layers[0]!.digest, extra.descriptor.digest]);
+  assert.deepEqual(
+    img.manifest.layers.map((l) => l.digest),
+    [base.manifest.layers[0]!.digest, extra.descriptor.digest],
+  );
   assert.deepEqual(img.config.rootfs.diff_ids, [...base.config.rootfs.diff_ids, extra.diffId]);
   assert.equal(img.config.history!.length, 3);
   assert.equal(img.config.history![1]!.empty_layer, true);
@@ -52,7 +64,10 @@ test('buildImage: Docker format converts gzip base layers, refuses uncompressed 
   assert.equal(docker.manifest.layers[0]!.mediaType, MediaType.DockerLayerGzip);
   assert.equal(docker.manifest.config.mediaType, MediaType.DockerConfig);
   const plain = await writeLayer([{ path: '/p', type: 'dir', mode: 0o755 }], { compression: 'none' }, store);
-  assert.throws(() => buildImage({ base, layers: [plain], format: 'docker' }), (e: unknown) => isOcibakeError(e) && /no docker media type/.test(e.message));
+  assert.throws(
+    () => buildImage({ base, layers: [plain], format: 'docker' }),
+    (e: unknown) => isOcibakeError(e) && /no docker media type/.test(e.message),
+  );
   assert.throws(() => buildImage({ base, format: 'docker', annotations: { a: 'b' } }), /no annotations/);
   assert.throws(() => buildImage({}), /needs a platform/);
 });

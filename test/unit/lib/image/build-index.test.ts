@@ -10,7 +10,10 @@ test('buildIndex: order kept, platforms set, family follows the images, mixing r
   const [a, b] = [await smallImage(store, 'amd64'), await smallImage(store, 'arm64')];
   const idx = buildIndex([b, a], { annotations: { 'org.opencontainers.image.created': '1970-01-01T00:00:00Z' } });
   assert.equal(idx.descriptor.mediaType, MediaType.OciIndex);
-  assert.deepEqual(idx.index.manifests.map((m) => m.platform?.architecture), ['arm64', 'amd64']);
+  assert.deepEqual(
+    idx.index.manifests.map((m) => m.platform?.architecture),
+    ['arm64', 'amd64'],
+  );
   assert.equal(idx.children.size, 2);
   const d = await smallImage(store, 'amd64', 'docker');
   assert.equal(buildIndex([d]).descriptor.mediaType, MediaType.DockerManifestList);

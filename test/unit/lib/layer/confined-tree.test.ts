@@ -8,12 +8,30 @@ import type { TarHeader } from '../../../../lib/layer/tar-reader.js';
 import { tempDir } from '../../../harness/tmp.js';
 
 const header = (name: string, type: TarHeader['type'], extra: Partial<TarHeader> = {}): TarHeader => ({
-  name, type, typeflag: '0', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: new Date(0), linkname: '', devmajor: 0, devminor: 0, pax: {}, xattrs: {}, ...extra,
+  name,
+  type,
+  typeflag: '0',
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  size: 0,
+  mtime: new Date(0),
+  linkname: '',
+  devmajor: 0,
+  devminor: 0,
+  pax: {},
+  xattrs: {},
+  ...extra,
 });
 const none = (async function* () {})();
 
 test('tarPath cleans names and refuses escapes', () => {
-  const ok: [string, string][] = [['./etc/', 'etc'], ['a//b/./c', 'a/b/c'], ['./', ''], ['.wh.x', '.wh.x']];
+  const ok: [string, string][] = [
+    ['./etc/', 'etc'],
+    ['a//b/./c', 'a/b/c'],
+    ['./', ''],
+    ['.wh.x', '.wh.x'],
+  ];
   for (const [name, rel] of ok) assert.equal(tarPath(name), rel);
   for (const bad of ['/etc/passwd', 'a/../../b', '..', 'a/\0b']) assert.throws(() => tarPath(bad), UnsafeArchiveError, bad);
 });

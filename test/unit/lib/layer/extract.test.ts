@@ -37,11 +37,36 @@ const cases: { name: string; items: Item[]; why: RegExp }[] = [
   { name: 'parent traversal', items: [{ name: '../outside/secret', body: 'pwned' }], why: /"\.\." in path/ },
   { name: 'deep traversal', items: [{ name: 'a/b/../../../outside/secret', body: 'pwned' }], why: /"\.\." in path/ },
   { name: 'absolute path', items: [{ name: '/tmp/ocibake-abs-pwned', body: 'pwned' }], why: /absolute path/ },
-  { name: 'write through a symlink', items: [{ name: 'lnk', type: 'symlink', linkname: '../outside' }, { name: 'lnk/secret', body: 'pwned' }], why: /through the symlink lnk/ },
-  { name: 'write through an absolute symlink', items: [{ name: 'etc', type: 'symlink', linkname: '/' }, { name: 'etc/tmp/x', body: 'pwned' }], why: /through the symlink etc/ },
+  {
+    name: 'write through a symlink',
+    items: [
+      { name: 'lnk', type: 'symlink', linkname: '../outside' },
+      { name: 'lnk/secret', body: 'pwned' },
+    ],
+    why: /through the symlink lnk/,
+  },
+  {
+    name: 'write through an absolute symlink',
+    items: [
+      { name: 'etc', type: 'symlink', linkname: '/' },
+      { name: 'etc/tmp/x', body: 'pwned' },
+    ],
+    why: /through the symlink etc/,
+  },
   { name: 'hardlink out of the root', items: [{ name: 'h', type: 'link', linkname: '../outside/secret' }], why: /"\.\." in path/ },
-  { name: 'hardlink through a symlink', items: [{ name: 'l', type: 'symlink', linkname: '../outside' }, { name: 'h', type: 'link', linkname: 'l/secret' }], why: /through the symlink l/ },
-  { name: 'whiteout through a symlink', items: [{ name: 'l', type: 'symlink', linkname: '../outside' }, { name: 'l/.wh.secret' }], why: /through the symlink l/ },
+  {
+    name: 'hardlink through a symlink',
+    items: [
+      { name: 'l', type: 'symlink', linkname: '../outside' },
+      { name: 'h', type: 'link', linkname: 'l/secret' },
+    ],
+    why: /through the symlink l/,
+  },
+  {
+    name: 'whiteout through a symlink',
+    items: [{ name: 'l', type: 'symlink', linkname: '../outside' }, { name: 'l/.wh.secret' }],
+    why: /through the symlink l/,
+  },
 ];
 
 for (const c of cases) {
@@ -82,14 +107,17 @@ test('extractLayer applies whiteouts and opaque directories over lower content',
     writeFileSync(join(dest, p), 'lower');
   }
   const layer = await collectBytes(
-    tarStream([
-      { path: 'a/.wh.x', type: 'file', mode: 0o644, data: Buffer.alloc(0) },
-      { path: 'b', type: 'dir', mode: 0o750 },
-      { path: 'b/new', type: 'file', mode: 0o600, data: Buffer.from('upper') },
-      { path: 'b/.wh..wh..opq', type: 'file', mode: 0o644, data: Buffer.alloc(0) },
-      { path: 'e', type: 'symlink', mode: 0o777, linkname: '/d/keep' },
-      { path: 'h', type: 'hardlink', mode: 0o644, linkname: 'b/new' },
-    ], { sourceDateEpoch: 1000 }),
+    tarStream(
+      [
+        { path: 'a/.wh.x', type: 'file', mode: 0o644, data: Buffer.alloc(0) },
+        { path: 'b', type: 'dir', mode: 0o750 },
+        { path: 'b/new', type: 'file', mode: 0o600, data: Buffer.from('upper') },
+        { path: 'b/.wh..wh..opq', type: 'file', mode: 0o644, data: Buffer.alloc(0) },
+        { path: 'e', type: 'symlink', mode: 0o777, linkname: '/d/keep' },
+        { path: 'h', type: 'hardlink', mode: 0o644, linkname: 'b/new' },
+      ],
+      { sourceDateEpoch: 1000 },
+    ),
   );
   const res = await extractLayer(Readable.from([gzipSync(layer)]), dest);
   assert.deepEqual(res, { entries: 4, whiteouts: 2 });

@@ -13,7 +13,11 @@ const dir = (path: string): LayerEntry => ({ path, type: 'dir', mode: 0o755 });
 
 test('readImagePaths: selected paths across layers, later layers and whiteouts win', async () => {
   const store = new MemoryStore();
-  const l1 = await writeLayer([dir('/etc'), dir('/etc/ssl'), file('/etc/ssl/a.pem', 'A1'), file('/etc/ssl/b.pem', 'B1'), file('/etc/passwd', 'root'), dir('/usr'), file('/usr/big', 'x')], {}, store);
+  const l1 = await writeLayer(
+    [dir('/etc'), dir('/etc/ssl'), file('/etc/ssl/a.pem', 'A1'), file('/etc/ssl/b.pem', 'B1'), file('/etc/passwd', 'root'), dir('/usr'), file('/usr/big', 'x')],
+    {},
+    store,
+  );
   const l2 = await writeLayer([dir('/etc'), dir('/etc/ssl'), file('/etc/ssl/a.pem', 'A2'), file('/etc/ssl/.wh.b.pem', '')], {}, store);
   const dest = tempDir();
   await readImagePaths(store, [l1.descriptor, l2.descriptor], ['/etc/ssl'], dest);

@@ -13,7 +13,11 @@ test('ustar header: fields, magic and checksum', () => {
   assert.equal(h.subarray(257, 265).toString('latin1'), 'ustar\u000000');
   // Golden: the checksum of this exact header (sum of bytes with the field as spaces).
   assert.equal(h.subarray(148, 156).toString('latin1'), '011624\0 ');
-  assert.equal(h.subarray(265, 329).every((b) => b === 0), true, 'uname/gname stay empty');
+  assert.equal(
+    h.subarray(265, 329).every((b) => b === 0),
+    true,
+    'uname/gname stay empty',
+  );
 });
 
 test('PAX header for a long path, a long link and a large uid, records sorted', () => {
@@ -23,7 +27,10 @@ test('PAX header for a long path, a long link and a large uid, records sorted', 
   assert.equal(String.fromCharCode(h[156]!), 'x');
   const body = h.subarray(512, 1024).toString('utf8').replace(/\0+$/, '');
   const records = body.split('\n').filter(Boolean);
-  assert.deepEqual(records.map((r) => r.split(' ')[1]!.split('=')[0]), ['linkpath', 'path', 'uid']);
+  assert.deepEqual(
+    records.map((r) => r.split(' ')[1]!.split('=')[0]),
+    ['linkpath', 'path', 'uid'],
+  );
   for (const r of records) assert.equal(Number(r.split(' ')[0]), Buffer.byteLength(`${r}\n`), 'record length counts itself');
   assert.ok(records.includes(`${Buffer.byteLength(` path=${long}\n`) + 3} path=${long}`));
   assert.equal(h.subarray(1024 + 108, 1024 + 116).toString('latin1'), '0000000\0', 'uid moved to PAX');
@@ -35,7 +42,10 @@ test('padding completes 512-byte blocks', () => {
 
 test('encodeEntryHeaders: binary PAX values are written as bytes, and the record length counts bytes', () => {
   const value = Buffer.from([0x01, 0x00, 0x80, 0xff, 0x0a]);
-  const out = encodeEntryHeaders({ name: 'f', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0, typeflag: '0', linkname: '' }, { 'SCHILY.xattr.security.capability': value });
+  const out = encodeEntryHeaders(
+    { name: 'f', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0, typeflag: '0', linkname: '' },
+    { 'SCHILY.xattr.security.capability': value },
+  );
   const record = Buffer.concat([Buffer.from(' SCHILY.xattr.security.capability='), value, Buffer.from('\n')]);
   const expected = Buffer.concat([Buffer.from(String(record.length + 2)), record]);
   assert.equal(out.subarray(512, 512 + expected.length).equals(expected), true);

@@ -53,13 +53,16 @@ function hostTree(): string {
 test('readTar reads what GNU tar writes: GNU long names, base-256 ids, PAX records with binary xattrs', async () => {
   const src = hostTree();
   for (const format of ['gnu', 'posix']) {
-    const tar = execFileSync('tar', [`--format=${format}`, '--xattrs', '--xattrs-include=user.*', '--sort=name', '-C', src, '-cf', '-', '.'], { maxBuffer: 1 << 24 });
+    const tar = execFileSync('tar', [`--format=${format}`, '--xattrs', '--xattrs-include=user.*', '--sort=name', '-C', src, '-cf', '-', '.'], {
+      maxBuffer: 1 << 24,
+    });
     const members = await readAll(tar);
     const long = members.find((m) => m.name.endsWith('file-'.repeat(25)));
     assert.equal(long?.body, 'long', `${format}: long name and its content`);
     assert.equal(long?.name.length, './'.length + 120 + 1 + 125);
     assert.equal(members.find((m) => m.name === './big-uid')?.uid, 3000000, `${format}: uid beyond ustar octal`);
-    if (format === 'posix') assert.deepEqual(members.find((m) => m.name === './attr')?.xattrs, { 'user.bin': '00ff800a3d' }, 'binary xattr value, byte for byte');
+    if (format === 'posix')
+      assert.deepEqual(members.find((m) => m.name === './attr')?.xattrs, { 'user.bin': '00ff800a3d' }, 'binary xattr value, byte for byte');
   }
 });
 
@@ -67,7 +70,13 @@ test('readTar round-trips our writer: every entry type, device numbers, binary P
   const tar = await collectBytes(
     tarStream([
       { path: 'd', type: 'dir', mode: 0o755 },
-      { path: 'd/f', type: 'file', mode: 0o4755, data: Buffer.from('x'.repeat(1500)), pax: { 'SCHILY.xattr.security.capability': Buffer.from([1, 0, 0, 2, 0x80, 0x20, 0, 0]) } },
+      {
+        path: 'd/f',
+        type: 'file',
+        mode: 0o4755,
+        data: Buffer.from('x'.repeat(1500)),
+        pax: { 'SCHILY.xattr.security.capability': Buffer.from([1, 0, 0, 2, 0x80, 0x20, 0, 0]) },
+      },
       { path: 'd/h', type: 'hardlink', mode: 0o644, linkname: 'd/f' },
       { path: 'd/s', type: 'symlink', mode: 0o777, linkname: '../etc' },
       { path: 'd/p', type: 'fifo', mode: 0o600 },
@@ -76,15 +85,18 @@ test('readTar round-trips our writer: every entry type, device numbers, binary P
     ]),
   );
   const got = await readAll(tar, 100);
-  assert.deepEqual(got.map((m) => `${m.type} ${m.name} ${m.linkname} ${m.dev} ${m.body.length}`), [
-    'directory d/  0,0 0',
-    'file d/f  0,0 1500',
-    'link d/h d/f 0,0 0',
-    'symlink d/s ../etc 0,0 0',
-    'fifo d/p  0,0 0',
-    'character-device d/c  1,3 0',
-    'block-device d/b  8,1 0',
-  ]);
+  assert.deepEqual(
+    got.map((m) => `${m.type} ${m.name} ${m.linkname} ${m.dev} ${m.body.length}`),
+    [
+      'directory d/  0,0 0',
+      'file d/f  0,0 1500',
+      'link d/h d/f 0,0 0',
+      'symlink d/s ../etc 0,0 0',
+      'fifo d/p  0,0 0',
+      'character-device d/c  1,3 0',
+      'block-device d/b  8,1 0',
+    ],
+  );
   assert.deepEqual(got[1]!.xattrs, { 'security.capability': '0100000280200000' });
 });
 

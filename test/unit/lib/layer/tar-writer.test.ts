@@ -28,7 +28,9 @@ test('tarStream: GNU tar reads it back with modes, owners, links and the epoch',
   const dir = tempDir();
   const file = join(dir, 'l.tar');
   writeFileSync(file, await collectBytes(tarStream(entries(), { sourceDateEpoch: 1700000000 })));
-  const listing = execFileSync('tar', ['--numeric-owner', '--full-time', '-tvf', file], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } }).trim().split('\n');
+  const listing = execFileSync('tar', ['--numeric-owner', '--full-time', '-tvf', file], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } })
+    .trim()
+    .split('\n');
   assert.equal(listing.length, 6);
   assert.match(listing[0]!, /^drwxr-xr-x 0\/0 +0 2023-11-14 22:13:20 app\/$/);
   assert.match(listing[2]!, /^-rwsr-xr-x 1000\/1000 +10 .* app\/run$/);
@@ -42,7 +44,10 @@ test('tarStream: a host file whose size changed fails with LAYER_WRITE', async (
   const dir = tempDir();
   const src = join(dir, 'f');
   writeFileSync(src, 'abc');
-  await assert.rejects(collectBytes(tarStream([{ path: 'f', type: 'file', mode: 0o644, size: 10, source: src }])), (e: unknown) => isOcibakeError(e) && e.code === 'OCIBAKE_LAYER_WRITE' && /changed/.test(e.message));
+  await assert.rejects(
+    collectBytes(tarStream([{ path: 'f', type: 'file', mode: 0o644, size: 10, source: src }])),
+    (e: unknown) => isOcibakeError(e) && e.code === 'OCIBAKE_LAYER_WRITE' && /changed/.test(e.message),
+  );
   await assert.rejects(collectBytes(tarStream([{ path: '../x', type: 'dir', mode: 0o755 }])), /contains "\.\."/);
 });
 
@@ -52,11 +57,16 @@ const GOLDEN = '6575766ad73a6db51d7e401457869d6ed489ec20c7dcfe1da9fbdc38fe4d7928
 test('tarStream: FIFOs and device nodes, read back by GNU tar', async () => {
   const dir = tempDir();
   const file = join(dir, 'd.tar');
-  writeFileSync(file, await collectBytes(tarStream([
-    { path: '/dev/zero', type: 'char-device', mode: 0o666, devmajor: 1, devminor: 5 },
-    { path: '/dev/sda1', type: 'block-device', mode: 0o660, devmajor: 8, devminor: 1, gid: 6 },
-    { path: '/run/ctl', type: 'fifo', mode: 0o600 },
-  ])));
+  writeFileSync(
+    file,
+    await collectBytes(
+      tarStream([
+        { path: '/dev/zero', type: 'char-device', mode: 0o666, devmajor: 1, devminor: 5 },
+        { path: '/dev/sda1', type: 'block-device', mode: 0o660, devmajor: 8, devminor: 1, gid: 6 },
+        { path: '/run/ctl', type: 'fifo', mode: 0o600 },
+      ]),
+    ),
+  );
   const listing = execFileSync('tar', ['--numeric-owner', '-tvf', file], { encoding: 'utf8' }).trim().split('\n');
   assert.match(listing[0]!, /^crw-rw-rw- 0\/0 +1,5 .* dev\/zero$/);
   assert.match(listing[1]!, /^brw-rw---- 0\/6 +8,1 .* dev\/sda1$/);

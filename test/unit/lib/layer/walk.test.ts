@@ -23,7 +23,17 @@ test('walkDirectory: parents first, byte-sorted siblings, hardlinks by inode, sy
   const entries = await all(walkDirectory(dir, { prefix: '/opt/app', uid: 10, gid: 20 }));
   assert.deepEqual(
     entries.map((e) => `${e.type} ${e.path}${e.linkname ? ` -> ${e.linkname}` : ''}`),
-    ['dir /opt', 'dir /opt/app', 'file /opt/app/B', 'file /opt/app/a', 'dir /opt/app/b', 'dir /opt/app/b/sub', 'file /opt/app/b/sub/z', 'hardlink /opt/app/c-hard -> /opt/app/a', 'symlink /opt/app/dangling -> /nowhere'],
+    [
+      'dir /opt',
+      'dir /opt/app',
+      'file /opt/app/B',
+      'file /opt/app/a',
+      'dir /opt/app/b',
+      'dir /opt/app/b/sub',
+      'file /opt/app/b/sub/z',
+      'hardlink /opt/app/c-hard -> /opt/app/a',
+      'symlink /opt/app/dangling -> /nowhere',
+    ],
   );
   assert.equal(entries[3]!.uid, 10);
   assert.equal(entries[3]!.size, 1);
@@ -35,5 +45,8 @@ test('walkDirectory: filter skips whole directories; parents:false emits only co
   writeFileSync(join(dir, 'node_modules/x/i.js'), '');
   writeFileSync(join(dir, 'main.js'), '');
   const entries = await all(walkDirectory(dir, { prefix: '/app', parents: false, filter: (p) => !p.startsWith('node_modules') }));
-  assert.deepEqual(entries.map((e) => e.path), ['/app/main.js']);
+  assert.deepEqual(
+    entries.map((e) => e.path),
+    ['/app/main.js'],
+  );
 });

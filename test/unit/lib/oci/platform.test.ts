@@ -29,7 +29,10 @@ for (const [input, want] of cases) {
 
 for (const bad of ['', 'linux/', 'linux/amd64/v2/x', 'plan9/amd64', 'linux/sparc', 'linux amd64', '../etc']) {
   test(`parsePlatform rejects ${JSON.stringify(bad)}`, () => {
-    assert.throws(() => parsePlatform(bad), (e: unknown) => e instanceof OcibakeError && e.code === 'OCIBAKE_INVALID_PLATFORM' && e.hint !== undefined);
+    assert.throws(
+      () => parsePlatform(bad),
+      (e: unknown) => e instanceof OcibakeError && e.code === 'OCIBAKE_INVALID_PLATFORM' && e.hint !== undefined,
+    );
   });
 }
 

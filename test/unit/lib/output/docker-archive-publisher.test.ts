@@ -25,9 +25,16 @@ test('DockerArchivePublisher: classic manifest.json, repositories, config, uncom
   execFileSync('tar', ['-xf', file, '-C', x]);
   const manifest = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8')) as { Config: string; RepoTags: string[]; Layers: string[] }[];
   const diff = amd.config.rootfs.diff_ids[0]!.slice(7);
-  assert.deepEqual(manifest, [{ Config: `${amd.manifest.config.digest.slice(7)}.json`, RepoTags: ['app:latest', 'reg:5000/app:1.0'], Layers: [`${diff}/layer.tar`] }]);
+  assert.deepEqual(manifest, [
+    { Config: `${amd.manifest.config.digest.slice(7)}.json`, RepoTags: ['app:latest', 'reg:5000/app:1.0'], Layers: [`${diff}/layer.tar`] },
+  ]);
   assert.deepEqual(JSON.parse(readFileSync(join(x, 'repositories'), 'utf8')), { app: { latest: diff }, 'reg:5000/app': { '1.0': diff } });
-  assert.equal(createHash('sha256').update(readFileSync(join(x, diff, 'layer.tar'))).digest('hex'), diff);
+  assert.equal(
+    createHash('sha256')
+      .update(readFileSync(join(x, diff, 'layer.tar')))
+      .digest('hex'),
+    diff,
+  );
   assert.deepEqual(readFileSync(join(x, manifest[0]!.Config)), Buffer.from(amd.bytes.config));
 });
 
@@ -36,7 +43,13 @@ test('DockerArchivePublisher: several platforms without a choice, an absent plat
   const idx = buildIndex([await smallImage(store, 'amd64'), await smallImage(store, 'arm64')]);
   await putArtifact(store, idx);
   const file = join(tempDir(), 'd.tar');
-  await assert.rejects(new DockerArchivePublisher(file).publish({ root: idx, store }, ['a']), (e: unknown) => isOcibakeError(e) && e.code === 'OCIBAKE_OUTPUT' && /linux\/amd64, linux\/arm64/.test(e.message));
-  await assert.rejects(new DockerArchivePublisher(file, { platform: { os: 'linux', architecture: 's390x' } }).publish({ root: idx, store }, ['a']), /no image for linux\/s390x/);
+  await assert.rejects(
+    new DockerArchivePublisher(file).publish({ root: idx, store }, ['a']),
+    (e: unknown) => isOcibakeError(e) && e.code === 'OCIBAKE_OUTPUT' && /linux\/amd64, linux\/arm64/.test(e.message),
+  );
+  await assert.rejects(
+    new DockerArchivePublisher(file, { platform: { os: 'linux', architecture: 's390x' } }).publish({ root: idx, store }, ['a']),
+    /no image for linux\/s390x/,
+  );
   await assert.rejects(new DockerArchivePublisher(file).publish({ root: idx.index.manifests[0]!, store }, [`a@${idx.descriptor.digest}`]), /by digest/);
 });

@@ -17,7 +17,13 @@ test('OciLayoutPublisher: copies the graph, tags it, leaves no temp dir; untagge
   const [pub] = await new OciLayoutPublisher(dir).publish({ root: idx, store }, ['1.0', 'latest']);
   assert.deepEqual(pub!.refs, [`oci:${dir}:1.0`, `oci:${dir}:latest`]);
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
-  assert.deepEqual(index.manifests.map((m) => [m.digest, m.annotations['org.opencontainers.image.ref.name']]), [[idx.descriptor.digest, '1.0'], [idx.descriptor.digest, 'latest']]);
+  assert.deepEqual(
+    index.manifests.map((m) => [m.digest, m.annotations['org.opencontainers.image.ref.name']]),
+    [
+      [idx.descriptor.digest, '1.0'],
+      [idx.descriptor.digest, 'latest'],
+    ],
+  );
   assert.equal(existsSync(join(dir, '.ocibake-tmp')), false);
   const untagged = join(tempDir(), 'u');
   await new OciLayoutPublisher(untagged).publish({ root: idx.descriptor, store }, []);

@@ -7,7 +7,10 @@ import { formatPlan } from '../../../../lib/plan/format.js';
 test('formatPlan lists instances in build order with kind, reason and why they are per target', () => {
   const text = 'FROM --platform=$BUILDPLATFORM golang AS build\nARG TARGETARCH\nRUN go build\nFROM alpine\nCOPY --from=build /out /out\n';
   const plan = planBuild(parseDockerfile(text), {
-    platforms: [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }],
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ],
     buildPlatform: { os: 'linux', architecture: 'amd64' },
     buildArgs: { EXTRA: '1' },
     env: {},

@@ -10,7 +10,20 @@ const amd64 = { os: 'linux', architecture: 'amd64' };
 function ctx(text: string): DispatchContext {
   const df = parseDockerfile(text);
   const automatic = automaticArgs(amd64, amd64);
-  return { stages: df.stages, byName: new Map(df.stages.flatMap((s) => (s.name === undefined ? [] : [[s.name, s.index] as [string, number]]))), file: 'Dockerfile', lines: text.split('\n'), escape: '\\', target: amd64, build: amd64, automatic, buildArgs: new Map(), globals: new Map(automatic), drafts: new Map(), warnings: [] };
+  return {
+    stages: df.stages,
+    byName: new Map(df.stages.flatMap((s) => (s.name === undefined ? [] : [[s.name, s.index] as [string, number]]))),
+    file: 'Dockerfile',
+    lines: text.split('\n'),
+    escape: '\\',
+    target: amd64,
+    build: amd64,
+    automatic,
+    buildArgs: new Map(),
+    globals: new Map(automatic),
+    drafts: new Map(),
+    warnings: [],
+  };
 }
 
 test('reachableStages returns dependencies first and skips unreachable stages', () => {
@@ -20,12 +33,26 @@ test('reachableStages returns dependencies first and skips unreachable stages', 
 
 test('reachableStages names the loop in a cycle error', () => {
   const c = ctx('FROM a AS x\nCOPY --from=y / /\nFROM a AS y\nCOPY --from=z / /\nFROM a AS z\nCOPY --from=x / /\n');
-  assert.throws(() => reachableStages(c, 2), (e: unknown) => e instanceof DockerfileError && e.line === 4 && /circular dependency detected on stage y: z → x → y → z/.test(e.message));
+  assert.throws(
+    () => reachableStages(c, 2),
+    (e: unknown) => e instanceof DockerfileError && e.line === 4 && /circular dependency detected on stage y: z → x → y → z/.test(e.message),
+  );
 });
 
 test('mergeOrder keeps every stage after the stages it reads', () => {
-  const edges = new Map([[3, new Set([1, 2])], [2, new Set([0])], [1, new Set<number>()], [0, new Set<number>()]]);
-  const order = mergeOrder([[0, 2, 3], [1, 3]], edges);
+  const edges = new Map([
+    [3, new Set([1, 2])],
+    [2, new Set([0])],
+    [1, new Set<number>()],
+    [0, new Set<number>()],
+  ]);
+  const order = mergeOrder(
+    [
+      [0, 2, 3],
+      [1, 3],
+    ],
+    edges,
+  );
   for (const [i, deps] of edges) for (const d of deps) assert.ok(order.indexOf(d) < order.indexOf(i), `${d} before ${i} in ${order}`);
   assert.deepEqual([...order].sort(), [0, 1, 2, 3]);
 });

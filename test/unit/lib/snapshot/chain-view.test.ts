@@ -20,13 +20,17 @@ async function synthetic(): Promise<{ dir: string; view: ChainView; fs: string[]
   const dir = tempDir();
   await snapshotDir(join(dir, 'a'), await layerBlob(baseLayer()), { mode: 'root' });
   await snapshotDir(join(dir, 'b'), await layerBlob(upperLayer()), { mode: 'root' });
-  await snapshotDir(join(dir, 'c'), await layerBlob([
-    { path: '/escape', type: 'symlink', mode: 0o777, linkname: '../../../../etc' },
-    { path: '/keep', type: 'dir', mode: 0o755 },
-    { path: '/keep/.wh.a', type: 'file', mode: 0, data: new Uint8Array(0) },
-    { path: '/etc', type: 'file', mode: 0o644, data: Buffer.from('not a directory any more\n') },
-    { path: '/etc2', type: 'symlink', mode: 0o777, linkname: '/opt/../keep' },
-  ]), { mode: 'root' });
+  await snapshotDir(
+    join(dir, 'c'),
+    await layerBlob([
+      { path: '/escape', type: 'symlink', mode: 0o777, linkname: '../../../../etc' },
+      { path: '/keep', type: 'dir', mode: 0o755 },
+      { path: '/keep/.wh.a', type: 'file', mode: 0, data: new Uint8Array(0) },
+      { path: '/etc', type: 'file', mode: 0o644, data: Buffer.from('not a directory any more\n') },
+      { path: '/etc2', type: 'symlink', mode: 0o777, linkname: '/opt/../keep' },
+    ]),
+    { mode: 'root' },
+  );
   const view = await ChainView.open([join(dir, 'a'), join(dir, 'b')]);
   return { dir, view, fs: ['a', 'b'].map((l) => join(dir, l, 'fs')) };
 }
@@ -45,12 +49,12 @@ test('ChainView over the real Alpine rootfs plus a layer agrees with the mount',
   const view = await ChainView.open([join(dir, 'alpine'), join(dir, 'b')]);
   const mounted = inOverlay('root', [join(dir, 'alpine/fs'), join(dir, 'b/fs')], FIND_LISTING);
   assert.equal(await viewListing(view), mounted);
-  assert.equal((await view.lstat('/etc/motd')), undefined, 'whited out by the upper layer');
+  assert.equal(await view.lstat('/etc/motd'), undefined, 'whited out by the upper layer');
   assert.equal((await view.stat('/bin/sh'))?.path, '/bin/busybox');
   assert.match((await view.readFile('/etc/os-release')).toString(), /Alpine Linux/);
 });
 
-test('ChainView answers the consumers\' questions: files, directories, users, symlinks scoped to the root', async () => {
+test("ChainView answers the consumers' questions: files, directories, users, symlinks scoped to the root", async () => {
   const { dir, view } = await synthetic();
   assert.match((await view.readFile('/etc/passwd')).toString(), /^app:x:1000:1000:/m);
   assert.match((await view.readFile('/lnk')).toString(), /^app:x:1000/m, 'readFile follows symlinks');
@@ -84,7 +88,10 @@ test('ChainView stays fast over a hostile base: 60k directories, then 60k whiteo
   const n = 60_000;
   const names = Array.from({ length: n }, (_, i) => `d${String(i).padStart(5, '0')}`);
   const dirs: LayerEntry[] = [{ path: '/many', type: 'dir', mode: 0o755 }, ...names.map((d): LayerEntry => ({ path: `/many/${d}`, type: 'dir', mode: 0o755 }))];
-  const whiteouts: LayerEntry[] = [{ path: '/many', type: 'dir', mode: 0o755 }, ...names.map((d): LayerEntry => ({ path: `/many/.wh.${d}`, type: 'file', mode: 0, data: new Uint8Array(0) }))];
+  const whiteouts: LayerEntry[] = [
+    { path: '/many', type: 'dir', mode: 0o755 },
+    ...names.map((d): LayerEntry => ({ path: `/many/.wh.${d}`, type: 'file', mode: 0, data: new Uint8Array(0) })),
+  ];
   const store = new SnapshotStore(join(dir, 'store'), 'root');
   const [dirsBlob, whiteoutsBlob] = [await layerBlob(dirs), await layerBlob(whiteouts)];
   let t = performance.now();

@@ -6,7 +6,16 @@ import { isOcibakeError } from '../../../../lib/errors.js';
 import { byteOrder, emptyCounts, readMeta, sortMeta, writeMeta, type SnapshotMeta } from '../../../../lib/snapshot/meta.js';
 import { tempDir } from '../../../harness/tmp.js';
 
-const meta = (): SnapshotMeta => ({ version: 1, mode: 'userns', opaque: ['z', 'a'], whiteouts: ['é', 'z', 'Z'], skippedDevices: [], skippedXattrs: [], unmappedOwners: 0, counts: emptyCounts() });
+const meta = (): SnapshotMeta => ({
+  version: 1,
+  mode: 'userns',
+  opaque: ['z', 'a'],
+  whiteouts: ['é', 'z', 'Z'],
+  skippedDevices: [],
+  skippedXattrs: [],
+  unmappedOwners: 0,
+  counts: emptyCounts(),
+});
 
 test('writeMeta/readMeta round-trip, lists sorted by bytes', async () => {
   const file = join(tempDir(), 'meta.json');

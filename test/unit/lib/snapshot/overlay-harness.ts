@@ -59,8 +59,26 @@ export async function viewListing(view: ChainView): Promise<string> {
       const path = dir === '/' ? `/${name}` : `${dir}/${name}`;
       const e = (await view.entry(path))!;
       const s = e.stats;
-      const y = s.isDirectory() ? 'd' : s.isFile() ? 'f' : s.isSymbolicLink() ? 'l' : s.isFIFO() ? 'p' : s.isCharacterDevice() ? 'c' : s.isBlockDevice() ? 'b' : 's';
-      const h = y === 'f' ? createHash('sha256').update(await view.readFile(path)).digest('hex').slice(0, 16) : '-';
+      const y = s.isDirectory()
+        ? 'd'
+        : s.isFile()
+          ? 'f'
+          : s.isSymbolicLink()
+            ? 'l'
+            : s.isFIFO()
+              ? 'p'
+              : s.isCharacterDevice()
+                ? 'c'
+                : s.isBlockDevice()
+                  ? 'b'
+                  : 's';
+      const h =
+        y === 'f'
+          ? createHash('sha256')
+              .update(await view.readFile(path))
+              .digest('hex')
+              .slice(0, 16)
+          : '-';
       const l = y === 'l' ? await view.readlink(path) : '';
       lines.push(`${path.slice(1)} ${y} ${(s.mode & 0o7777).toString(8)} ${s.uid}:${s.gid} ${h} ${l}`);
       if (y === 'd') await walk(path);

@@ -15,7 +15,8 @@ import { layerBlob } from './overlay-harness.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const ALPINE = join(here, '..', '..', '..', '..', '..', 'test/fixtures/alpine/alpine-minirootfs-3.20.3-x86_64.tar.gz');
 const CHILD = join(here, 'store-child.js');
-const find = (dir: string): string => execFileSync('sh', ['-c', `cd "${dir}" && find . -printf '%p %y %m %U:%G %s %T@ %l\\n' | LC_ALL=C sort`], { encoding: 'utf8' });
+const find = (dir: string): string =>
+  execFileSync('sh', ['-c', `cd "${dir}" && find . -printf '%p %y %m %U:%G %s %T@ %l\\n' | LC_ALL=C sort`], { encoding: 'utf8' });
 
 function reference(): string {
   const dir = tempDir();
@@ -23,7 +24,11 @@ function reference(): string {
   return find(dir);
 }
 
-function child(root: string, id: string, slow = false): { proc: ReturnType<typeof spawn>; out: Promise<{ code: number | null; signal: string | null; stdout: string }>; started: Promise<void> } {
+function child(
+  root: string,
+  id: string,
+  slow = false,
+): { proc: ReturnType<typeof spawn>; out: Promise<{ code: number | null; signal: string | null; stdout: string }>; started: Promise<void> } {
   const proc = spawn(process.execPath, [CHILD, root, id, ALPINE, ...(slow ? ['slow'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   let onStart: () => void = () => {};
@@ -32,11 +37,22 @@ function child(root: string, id: string, slow = false): { proc: ReturnType<typeo
     stdout += c.toString();
     if (stdout.includes('building')) onStart();
   });
-  const out = new Promise<{ code: number | null; signal: string | null; stdout: string }>((r) => proc.on('close', (code, signal) => r({ code, signal, stdout })));
+  const out = new Promise<{ code: number | null; signal: string | null; stdout: string }>((r) =>
+    proc.on('close', (code, signal) => r({ code, signal, stdout })),
+  );
   return { proc, out, started };
 }
 
-const meta = (): SnapshotMeta => ({ version: 1, mode: 'root', opaque: [], whiteouts: [], skippedDevices: [], skippedXattrs: [], unmappedOwners: 0, counts: emptyCounts() });
+const meta = (): SnapshotMeta => ({
+  version: 1,
+  mode: 'root',
+  opaque: [],
+  whiteouts: [],
+  skippedDevices: [],
+  skippedXattrs: [],
+  unmappedOwners: 0,
+  counts: emptyCounts(),
+});
 
 test('SnapshotStore: kill -9 at any moment of a create leaves the id absent or complete, never half', async () => {
   const root = tempDir();
@@ -108,7 +124,12 @@ test('SnapshotStore: create is idempotent, adopt moves a dir in, modes and ids a
 
   await assert.rejects(store.create('sha256:abc', build), (e: unknown) => isOcibakeError(e) && e.code === 'OCIBAKE_INVALID_ARGUMENT');
   await assert.rejects(store.adopt('three', scratch, { ...meta(), mode: 'userns' }), /mode userns/);
-  await assert.rejects(store.create('four', async () => { throw new Error('build broke'); }), /build broke/);
+  await assert.rejects(
+    store.create('four', async () => {
+      throw new Error('build broke');
+    }),
+    /build broke/,
+  );
   assert.equal(existsSync(store.path('four')), false);
   await store.remove('one');
   assert.equal(await store.get('one'), undefined);

@@ -38,18 +38,41 @@ test('unpack (root): whiteouts, opaque dirs, hard links, setuid, xattrs, fifos a
   const dir = tempDir();
   const a = await snapshotDir(join(dir, 'a'), await layerBlob(baseLayer()), { mode: 'root' });
   const b = await snapshotDir(join(dir, 'b'), await layerBlob(upperLayer()), { mode: 'root' });
-  assert.deepEqual(a.counts, { entries: 26, dirs: 12, files: 9, symlinks: 2, hardlinks: 1, fifos: 1, devices: 1, whiteouts: 0, opaque: 0, xattrs: 2, bytes: 105 });
+  assert.deepEqual(a.counts, {
+    entries: 26,
+    dirs: 12,
+    files: 9,
+    symlinks: 2,
+    hardlinks: 1,
+    fifos: 1,
+    devices: 1,
+    whiteouts: 0,
+    opaque: 0,
+    xattrs: 2,
+    bytes: 105,
+  });
   assert.deepEqual([b.whiteouts, b.opaque], [['etc/motd', 'nothing-here'], ['opt']]);
   // On disk: overlayfs's own format.
   const wh = lstatSync(join(dir, 'b/fs/etc/motd'));
   assert.equal(wh.isCharacterDevice() && wh.rdev === 0, true);
-  assert.equal(execFileSync('getfattr', ['--absolute-names', '-n', 'trusted.overlay.opaque', '--only-values', join(dir, 'b/fs/opt')], { encoding: 'utf8' }), 'y');
+  assert.equal(
+    execFileSync('getfattr', ['--absolute-names', '-n', 'trusted.overlay.opaque', '--only-values', join(dir, 'b/fs/opt')], { encoding: 'utf8' }),
+    'y',
+  );
   assert.equal(lstatSync(join(dir, 'a/fs/etc/passwd')).ino, lstatSync(join(dir, 'a/fs/etc/passwd-hard')).ino);
   assert.equal(lstatSync(join(dir, 'a/fs/etc/passwd')).mtimeMs, 1_700_000_000_000);
   assert.equal(lstatSync(join(dir, 'a/fs/etc')).mtimeMs, 1_700_000_000_000, 'directory times are set after their children');
-  assert.equal(readdirSync(join(dir, 'b/fs')).some((n) => n.startsWith('.ocibake')), false, 'no whiteout template left behind');
+  assert.equal(
+    readdirSync(join(dir, 'b/fs')).some((n) => n.startsWith('.ocibake')),
+    false,
+    'no whiteout template left behind',
+  );
 
-  const out = inOverlay('root', [join(dir, 'a/fs'), join(dir, 'b/fs')], `${FIND_LISTING}\necho ---\n${GETFATTR('bin/ping')}\necho ---\n${GETFATTR('home/app/notes')}`);
+  const out = inOverlay(
+    'root',
+    [join(dir, 'a/fs'), join(dir, 'b/fs')],
+    `${FIND_LISTING}\necho ---\n${GETFATTR('bin/ping')}\necho ---\n${GETFATTR('home/app/notes')}`,
+  );
   const [listing, cap, comment] = out.split('---\n') as [string, string, string];
   assert.deepEqual(listing.trim().split('\n'), expectedMerged());
   assert.equal(cap.trim(), `security.capability=0x${CAPABILITY.toString('hex')}`);
@@ -85,13 +108,15 @@ test('unpack (userns): inside a user namespace, user.overlay.opaque and userxatt
 test('unpack: a whiteout and a directory at the same path in one layer make an opaque directory', async () => {
   const dir = tempDir();
   const meta = await unpackLayerToDiffDir(
-    Readable.from([await layerBlob([
-      { path: '/x/.wh.d', type: 'file', mode: 0, data: new Uint8Array(0) },
-      { path: '/x/d', type: 'dir', mode: 0o755 },
-      { path: '/x/d/new', type: 'file', mode: 0o644, data: Buffer.from('n') },
-      { path: '/x/.wh.f', type: 'file', mode: 0, data: new Uint8Array(0) },
-      { path: '/x/f', type: 'file', mode: 0o644, data: Buffer.from('f') },
-    ])]),
+    Readable.from([
+      await layerBlob([
+        { path: '/x/.wh.d', type: 'file', mode: 0, data: new Uint8Array(0) },
+        { path: '/x/d', type: 'dir', mode: 0o755 },
+        { path: '/x/d/new', type: 'file', mode: 0o644, data: Buffer.from('n') },
+        { path: '/x/.wh.f', type: 'file', mode: 0, data: new Uint8Array(0) },
+        { path: '/x/f', type: 'file', mode: 0o644, data: Buffer.from('f') },
+      ]),
+    ]),
     join(dir, 'fs'),
     { mode: 'root' },
   );
@@ -104,7 +129,10 @@ test('unpack: refuses a non-empty destination and zstd layers', async () => {
   writeFileSync(join(dir, 'stray'), '');
   await assert.rejects(unpackLayerToDiffDir(Readable.from([await layerBlob([])]), dir, { mode: 'root' }), /must start empty/);
   const zstd = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]);
-  await assert.rejects(unpackLayerToDiffDir(Readable.from([zstd]), join(dir, 'z'), { mode: 'root' }), (e: unknown) => e instanceof UnsafeArchiveError && /zstd/.test(e.message));
+  await assert.rejects(
+    unpackLayerToDiffDir(Readable.from([zstd]), join(dir, 'z'), { mode: 'root' }),
+    (e: unknown) => e instanceof UnsafeArchiveError && /zstd/.test(e.message),
+  );
 });
 
 type Item = Partial<Header> & { name: string; body?: string };
@@ -121,12 +149,36 @@ async function craft(items: Item[]): Promise<Buffer> {
 const hostile: { name: string; tar: () => Promise<Buffer>; why: RegExp }[] = [
   { name: 'parent traversal', tar: () => craft([{ name: '../outside/secret', body: 'pwned' }]), why: /"\.\." in path/ },
   { name: 'absolute path', tar: () => craft([{ name: '/tmp/ocibake-snapshot-pwned', body: 'pwned' }]), why: /absolute path/ },
-  { name: 'file through a symlink it made', tar: () => craft([{ name: 'lnk', type: 'symlink', linkname: '../outside' }, { name: 'lnk/secret', body: 'pwned' }]), why: /through the symlink lnk/ },
+  {
+    name: 'file through a symlink it made',
+    tar: () =>
+      craft([
+        { name: 'lnk', type: 'symlink', linkname: '../outside' },
+        { name: 'lnk/secret', body: 'pwned' },
+      ]),
+    why: /through the symlink lnk/,
+  },
   { name: 'hardlink out of the root', tar: () => craft([{ name: 'h', type: 'link', linkname: '../outside/secret' }]), why: /"\.\." in path/ },
   { name: 'absolute hardlink', tar: () => craft([{ name: 'h', type: 'link', linkname: '/etc/passwd' }]), why: /absolute path/ },
-  { name: 'hardlink through a symlinked dir', tar: () => craft([{ name: 'l', type: 'symlink', linkname: '../outside' }, { name: 'h', type: 'link', linkname: 'l/secret' }]), why: /through the symlink l/ },
-  { name: 'whiteout through a symlink', tar: () => craft([{ name: 'l', type: 'symlink', linkname: '../outside' }, { name: 'l/.wh.secret' }]), why: /through the symlink l/ },
-  { name: 'opaque marker through a symlink', tar: () => craft([{ name: 'l', type: 'symlink', linkname: '../outside' }, { name: 'l/.wh..wh..opq' }]), why: /through the symlink l/ },
+  {
+    name: 'hardlink through a symlinked dir',
+    tar: () =>
+      craft([
+        { name: 'l', type: 'symlink', linkname: '../outside' },
+        { name: 'h', type: 'link', linkname: 'l/secret' },
+      ]),
+    why: /through the symlink l/,
+  },
+  {
+    name: 'whiteout through a symlink',
+    tar: () => craft([{ name: 'l', type: 'symlink', linkname: '../outside' }, { name: 'l/.wh.secret' }]),
+    why: /through the symlink l/,
+  },
+  {
+    name: 'opaque marker through a symlink',
+    tar: () => craft([{ name: 'l', type: 'symlink', linkname: '../outside' }, { name: 'l/.wh..wh..opq' }]),
+    why: /through the symlink l/,
+  },
   {
     name: 'whiteout whose directory is replaced by a symlink later in the layer',
     tar: () => craft([{ name: 'w', type: 'directory' }, { name: 'w/.wh.planted' }, { name: 'w', type: 'symlink', linkname: '../outside' }]),
@@ -158,7 +210,11 @@ for (const c of hostile) {
       unpackLayerToDiffDir(Readable.from([gzipSync(await c.tar())]), join(dir, 'fs'), { mode: 'root' }),
       (e: unknown) => e instanceof UnsafeArchiveError && e.code === 'OCIBAKE_UNSAFE_ARCHIVE' && c.why.test(e.message),
     );
-    assert.equal(find(outside) + execFileSync('getfattr', ['--absolute-names', '-d', join(outside, 'secret')], { encoding: 'utf8' }), before, 'nothing outside changed');
+    assert.equal(
+      find(outside) + execFileSync('getfattr', ['--absolute-names', '-d', join(outside, 'secret')], { encoding: 'utf8' }),
+      before,
+      'nothing outside changed',
+    );
     assert.equal(existsSync('/tmp/ocibake-snapshot-pwned'), false);
   });
 }

@@ -35,6 +35,10 @@ if (rw) {
   execFileSync('umount', [join(dir, 'merged')]);
   const lower = new ChainView(layers.map((fs, i) => ({ fs, meta: metas[i]! })));
   const d = await diffUpperDir(rw.upper, { mode: 'userns', lower, sourceDateEpoch: 1_700_000_000 });
-  diff = { entries: d.entries.map((e) => `${e.type} ${e.path} ${Object.keys(e.pax ?? {}).join(',')}`), meta: d.meta, upperXattrs: sh(`getfattr -R -d -m - --absolute-names "${rw.upper}" | grep overlay || true`) };
+  diff = {
+    entries: d.entries.map((e) => `${e.type} ${e.path} ${Object.keys(e.pax ?? {}).join(',')}`),
+    meta: d.meta,
+    upperXattrs: sh(`getfattr -R -d -m - --absolute-names "${rw.upper}" | grep overlay || true`),
+  };
 }
 process.stdout.write(JSON.stringify({ metas, listing, xattrs, opaque, diff }));

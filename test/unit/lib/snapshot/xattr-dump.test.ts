@@ -26,7 +26,7 @@ test('parseXattrDump reads a real getfattr -R dump, escapes and binary values in
   for (const n of NAMES) assert.deepEqual(tree.get(n)?.get('user.v'), Buffer.from([0, 0xff, 0x80, 0x0a]), JSON.stringify(n));
   assert.deepEqual([...tree.get('plain')!.keys()], ['user.empty', 'user.v', 'user.we=ird']);
   assert.deepEqual(tree.get('plain')!.get('user.empty'), Buffer.alloc(0));
-  assert.deepEqual(tree.get('sub/link')?.get('trusted.l'), Buffer.from('2'), 'a symlink\'s own xattrs, not its target\'s');
+  assert.deepEqual(tree.get('sub/link')?.get('trusted.l'), Buffer.from('2'), "a symlink's own xattrs, not its target's");
   assert.equal(tree.has('sub'), false);
 });
 
@@ -44,6 +44,9 @@ test('formatXattrRestore output is what setfattr --restore applies, for any name
 });
 
 test('runTool: a failing tool is a SnapshotError with its stderr', async () => {
-  await assert.rejects(runTool('getfattr', ['-d', '/nonexistent/ocibake']), (e: unknown) => e instanceof Error && /getfattr .* failed \(exit 1\): .*No such file/.test(e.message));
+  await assert.rejects(
+    runTool('getfattr', ['-d', '/nonexistent/ocibake']),
+    (e: unknown) => e instanceof Error && /getfattr .* failed \(exit 1\): .*No such file/.test(e.message),
+  );
   await assert.rejects(runTool('ocibake-no-such-tool', []), (e: unknown) => (e as { code?: string }).code === 'OCIBAKE_TOOL_MISSING');
 });

@@ -47,10 +47,15 @@ test('copyGraph copies every blob once, children before parents', async () => {
   assert.equal(dst.order.length, all);
   assert.equal(dst.order.at(-1), root.digest);
   assert.deepEqual(dst.digests(), src.digests());
-  const parsed = JSON.parse((await import('node:buffer')).Buffer.from(await (await import('../../../../lib/store/read-blob.js')).readBlob(src, root)).toString()) as { manifests: Descriptor[] };
+  const parsed = JSON.parse(
+    (await import('node:buffer')).Buffer.from(await (await import('../../../../lib/store/read-blob.js')).readBlob(src, root)).toString(),
+  ) as { manifests: Descriptor[] };
   for (const m of parsed.manifests) {
     const mi = dst.order.indexOf(m.digest);
-    const man = JSON.parse(Buffer.from(await (await import('../../../../lib/store/read-blob.js')).readBlob(src, m)).toString()) as { config: Descriptor; layers: Descriptor[] };
+    const man = JSON.parse(Buffer.from(await (await import('../../../../lib/store/read-blob.js')).readBlob(src, m)).toString()) as {
+      config: Descriptor;
+      layers: Descriptor[];
+    };
     for (const child of [man.config, ...man.layers]) assert.ok(dst.order.indexOf(child.digest) < mi, 'child pushed after its manifest');
   }
 });
@@ -68,8 +73,12 @@ test('copyGraph skips what the destination has; an existing root skips everythin
 test('copyGraph mounts blobs the source locates in another repository of the destination registry', async () => {
   const { src: plain, root } = await graph();
   const src = new RoutingReader({ last: plain });
-  const elsewhere = { exists: (d: Descriptor) => plain.exists(d), fetch: (d: Descriptor) => plain.fetch(d), locate: () => ({ registry: 'reg.example', repository: 'library/base' }) };
-  src.route((await Promise.all(plain.digests().map(async (d) => ({ mediaType: 'x', digest: d as Descriptor['digest'], size: 0 })))), elsewhere);
+  const elsewhere = {
+    exists: (d: Descriptor) => plain.exists(d),
+    fetch: (d: Descriptor) => plain.fetch(d),
+    locate: () => ({ registry: 'reg.example', repository: 'library/base' }),
+  };
+  src.route(await Promise.all(plain.digests().map(async (d) => ({ mediaType: 'x', digest: d as Descriptor['digest'], size: 0 }))), elsewhere);
   class MountingStore extends MemoryStore implements Mounter {
     readonly registry: string = 'reg.example';
     mounts: string[] = [];

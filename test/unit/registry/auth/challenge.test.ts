@@ -4,7 +4,10 @@ import { parseChallenge, repositoryScope } from '../../../../registry/auth/chall
 
 test('bearer challenge with quoted, comma-containing values', () => {
   const c = parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull,push"');
-  assert.deepEqual(c, { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull,push' } });
+  assert.deepEqual(c, {
+    scheme: 'bearer',
+    params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull,push' },
+  });
 });
 
 test('basic challenge, escaped quotes, errors param', () => {

@@ -18,14 +18,20 @@ function env(name: string, docker: unknown, podman?: unknown): NodeJS.ProcessEnv
   return { DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: join(dir, 'auth.json'), HOME: dir, PATH: process.env['PATH'] };
 }
 
-test("Docker Hub credentials stored under https://index.docker.io/v1/ serve docker.io", async () => {
+test('Docker Hub credentials stored under https://index.docker.io/v1/ serve docker.io', async () => {
   const k = dockerConfigKeychain(env('hub', { auths: { [DOCKER_HUB_AUTH_KEY]: { auth: b64('me:pw:with:colons') } } }));
   assert.deepEqual(await k.resolve('docker.io'), { username: 'me', password: 'pw:with:colons' });
   assert.equal(await k.resolve('ghcr.io'), undefined);
 });
 
 test('auths keys with a scheme, identity tokens, and podman auth.json after Docker', async () => {
-  const k = dockerConfigKeychain(env('keys', { auths: { 'https://ghcr.io': { auth: b64('a:b') }, 'quay.io': { identitytoken: 'tok' } } }, { auths: { 'example.com:5000': { auth: b64('p:q') } } }));
+  const k = dockerConfigKeychain(
+    env(
+      'keys',
+      { auths: { 'https://ghcr.io': { auth: b64('a:b') }, 'quay.io': { identitytoken: 'tok' } } },
+      { auths: { 'example.com:5000': { auth: b64('p:q') } } },
+    ),
+  );
   assert.deepEqual(await k.resolve('ghcr.io'), { username: 'a', password: 'b' });
   assert.deepEqual(await k.resolve('quay.io'), { identityToken: 'tok', username: undefined });
   assert.deepEqual(await k.resolve('example.com:5000'), { username: 'p', password: 'q' });
@@ -34,16 +40,25 @@ test('auths keys with a scheme, identity tokens, and podman auth.json after Dock
 test('credHelpers runs docker-credential-<name> with the server on stdin; "<token>" means identity token', async () => {
   const bin = join(tmp, 'bin');
   mkdirSync(bin, { recursive: true });
-  writeFileSync(join(bin, 'docker-credential-unit'), `#!/bin/sh\nread s\nif [ "$s" = "none.example" ]; then echo "credentials not found in native keychain"; exit 1; fi\nprintf '{"ServerURL":"%s","Username":"<token>","Secret":"refresh-%s"}' "$s" "$s"\n`);
+  writeFileSync(
+    join(bin, 'docker-credential-unit'),
+    `#!/bin/sh\nread s\nif [ "$s" = "none.example" ]; then echo "credentials not found in native keychain"; exit 1; fi\nprintf '{"ServerURL":"%s","Username":"<token>","Secret":"refresh-%s"}' "$s" "$s"\n`,
+  );
   chmodSync(join(bin, 'docker-credential-unit'), 0o755);
-  const e = { ...env('helpers', { credHelpers: { 'ghcr.io': 'unit', 'none.example': 'unit', 'gone.example': 'missing-helper' } }), PATH: `${bin}${delimiter}${process.env['PATH']}` };
+  const e = {
+    ...env('helpers', { credHelpers: { 'ghcr.io': 'unit', 'none.example': 'unit', 'gone.example': 'missing-helper' } }),
+    PATH: `${bin}${delimiter}${process.env['PATH']}`,
+  };
   const saved = process.env['PATH'];
   process.env['PATH'] = e['PATH'];
   try {
     const k = dockerConfigKeychain(e);
     assert.deepEqual(await k.resolve('ghcr.io'), { identityToken: 'refresh-ghcr.io' });
     assert.equal(await k.resolve('none.example'), undefined);
-    await assert.rejects(k.resolve('gone.example'), (err: Error & { code?: string }) => err.code === 'OCIBAKE_CREDENTIALS' && /docker-credential-missing-helper/.test(err.message));
+    await assert.rejects(
+      k.resolve('gone.example'),
+      (err: Error & { code?: string }) => err.code === 'OCIBAKE_CREDENTIALS' && /docker-credential-missing-helper/.test(err.message),
+    );
   } finally {
     process.env['PATH'] = saved;
   }
@@ -58,7 +73,10 @@ test('a corrupt config.json is a typed error', async () => {
 test('entryCredential, env and multi keychains, redact', async () => {
   assert.equal(entryCredential({ auth: b64('nocolon') }), undefined);
   assert.deepEqual(entryCredential({ username: 'u', password: 'p' }), { username: 'u', password: 'p' });
-  const k = multiKeychain(staticKeychain({}), envKeychain({ OCIBAKE_REGISTRY_USERNAME: 'ci', OCIBAKE_REGISTRY_PASSWORD: 's3cret', OCIBAKE_REGISTRY: 'ghcr.io' }));
+  const k = multiKeychain(
+    staticKeychain({}),
+    envKeychain({ OCIBAKE_REGISTRY_USERNAME: 'ci', OCIBAKE_REGISTRY_PASSWORD: 's3cret', OCIBAKE_REGISTRY: 'ghcr.io' }),
+  );
   assert.deepEqual(await k.resolve('ghcr.io'), { username: 'ci', password: 's3cret' });
   assert.equal(await k.resolve('quay.io'), undefined);
   assert.ok(!redact({ username: 'ci', password: 's3cret' }).includes('s3cret'));

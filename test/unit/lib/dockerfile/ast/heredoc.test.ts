@@ -14,12 +14,31 @@ test('parseHeredocWord: fd, chomp, quoting decides expansion', () => {
 });
 
 test('heredocMarkers follows shell words: spaced markers count, quoted ones do not', () => {
-  assert.deepEqual(heredocMarkers('RUN cat << EOF > /etc/foo').map((m) => m.name), ['EOF']);
-  assert.deepEqual(heredocMarkers('RUN <<- EOF').map((m) => m.name), ['EOF']);
-  assert.deepEqual(heredocMarkers('RUN << -EOF').map((m) => m.name), ['-EOF']);
-  assert.deepEqual(heredocMarkers('RUN "<<EOF" \'<<X\'').map((m) => m.name), []);
-  assert.deepEqual(heredocMarkers('COPY <<A <<B /d').map((m) => m.name), ['A', 'B']);
-  assert.deepEqual(heredocMarkers('RUN <<$EOF').map((m) => m.name), ['$EOF'], 'unset variables stay as written');
+  assert.deepEqual(
+    heredocMarkers('RUN cat << EOF > /etc/foo').map((m) => m.name),
+    ['EOF'],
+  );
+  assert.deepEqual(
+    heredocMarkers('RUN <<- EOF').map((m) => m.name),
+    ['EOF'],
+  );
+  assert.deepEqual(
+    heredocMarkers('RUN << -EOF').map((m) => m.name),
+    ['-EOF'],
+  );
+  assert.deepEqual(
+    heredocMarkers('RUN "<<EOF" \'<<X\'').map((m) => m.name),
+    [],
+  );
+  assert.deepEqual(
+    heredocMarkers('COPY <<A <<B /d').map((m) => m.name),
+    ['A', 'B'],
+  );
+  assert.deepEqual(
+    heredocMarkers('RUN <<$EOF').map((m) => m.name),
+    ['$EOF'],
+    'unset variables stay as written',
+  );
 });
 
 test('chompHeredoc strips the leading tabs of every line', () => {

@@ -10,7 +10,10 @@ test('jsonStrings: arrays of strings, "not JSON", and the error for other arrays
   assert.equal(jsonStrings("['a']"), undefined);
   assert.equal(jsonStrings('["a", "b"'), undefined);
   assert.equal(jsonStrings('echo [x]'), undefined);
-  assert.throws(() => jsonStrings('["a", ["b"]]'), (e: unknown) => e instanceof LineParseError && /comprised of strings only/.test(e.message));
+  assert.throws(
+    () => jsonStrings('["a", ["b"]]'),
+    (e: unknown) => e instanceof LineParseError && /comprised of strings only/.test(e.message),
+  );
 });
 
 test('RUN/CMD: JSON, else the whole rest in shell form (a broken array too)', () => {

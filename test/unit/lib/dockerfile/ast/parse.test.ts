@@ -44,15 +44,27 @@ test('parseAst honours # escape=` (Windows style)', () => {
 
 test('directives: # syntax=, # check=, and the block ends at the first other line', () => {
   const { ast } = parseAst('# syntax=docker/dockerfile:1.7\n# check=skip=JSONArgsRecommended\nFROM a\n', 'Dockerfile');
-  assert.deepEqual(ast.directives.map((d) => [d.name, d.value, d.line]), [['syntax', 'docker/dockerfile:1.7', 1], ['check', 'skip=JSONArgsRecommended', 2]]);
+  assert.deepEqual(
+    ast.directives.map((d) => [d.name, d.value, d.line]),
+    [
+      ['syntax', 'docker/dockerfile:1.7', 1],
+      ['check', 'skip=JSONArgsRecommended', 2],
+    ],
+  );
   assert.equal(parseAst('FROM a\n# escape=`\nRUN x `\n', 'Dockerfile').ast.escape, '\\', 'a directive after an instruction is a comment');
   assert.equal(parseAst('# foo=bar\n# escape=`\nFROM a\n', 'Dockerfile').ast.escape, '\\', 'an unknown directive ends the directive block');
   assert.equal(parseAst('\n# escape=`\nFROM a\n', 'Dockerfile').ast.escape, '\\', 'so does a blank line');
 });
 
 test('parseAst rejects a bad escape directive and duplicated directives', () => {
-  assert.throws(() => parseAst('# escape=x\nFROM a\n', 'Dockerfile'), (e: unknown) => e instanceof DockerfileError && e.line === 1 && /invalid escape token/.test(e.message));
-  assert.throws(() => parseAst('# escape=`\n# escape=\\\nFROM a\n', 'Dockerfile'), (e: unknown) => e instanceof DockerfileError && e.line === 2);
+  assert.throws(
+    () => parseAst('# escape=x\nFROM a\n', 'Dockerfile'),
+    (e: unknown) => e instanceof DockerfileError && e.line === 1 && /invalid escape token/.test(e.message),
+  );
+  assert.throws(
+    () => parseAst('# escape=`\n# escape=\\\nFROM a\n', 'Dockerfile'),
+    (e: unknown) => e instanceof DockerfileError && e.line === 2,
+  );
 });
 
 test('parseAst reads heredocs: plain, <<-, quoted, spaced, fd, multiple, empty', () => {
@@ -85,7 +97,10 @@ test('parseAst reads heredocs: plain, <<-, quoted, spaced, fd, multiple, empty',
     [],
     [['EOF', 'echo $HOME\n  indented\n', true, false, 0]],
     [['EOT', '\techo tab\n', true, true, 0]],
-    [['one.txt', 'first\n', true, false, 0], ['two.txt', 'second $X\n', false, false, 0]],
+    [
+      ['one.txt', 'first\n', true, false, 0],
+      ['two.txt', 'second $X\n', false, false, 0],
+    ],
     [['EMPTY', '', true, false, 0]],
     [['IN', 'x\n', true, false, 3]],
     [],
@@ -103,13 +118,19 @@ test('parseAst rejects an unterminated heredoc at the instruction line', () => {
 });
 
 test('parseAst rejects NUL bytes, overlong lines and files without instructions', () => {
-  assert.throws(() => parseAst('FROM a\nRUN x\u0000y\n', 'Dockerfile'), (e: unknown) => e instanceof DockerfileError && e.line === 2);
+  assert.throws(
+    () => parseAst('FROM a\nRUN x\u0000y\n', 'Dockerfile'),
+    (e: unknown) => e instanceof DockerfileError && e.line === 2,
+  );
   assert.throws(
     () => parseAst(`FROM a\n\nRUN ${'y'.repeat(70_000)}\n`, 'Dockerfile'),
     (e: unknown) => e instanceof DockerfileError && e.line === 3 && /greater than max allowed size of 65535/.test(e.message),
   );
   assert.doesNotThrow(() => parseAst(`FROM a\nRUN ${'y'.repeat(65_000)}\n`, 'Dockerfile'));
-  assert.throws(() => parseAst('# only\n\n', 'Dockerfile'), (e: unknown) => e instanceof DockerfileError && /no instructions/.test(e.message));
+  assert.throws(
+    () => parseAst('# only\n\n', 'Dockerfile'),
+    (e: unknown) => e instanceof DockerfileError && /no instructions/.test(e.message),
+  );
 });
 
 test('parseAst strips a UTF-8 BOM and keeps the keyword as written', () => {

@@ -5,7 +5,10 @@ import { RULES } from '../../../../../lib/dockerfile/checks/rules.js';
 
 test('parseCheckConfig reads skip, experimental and error, trimming blanks', () => {
   const c = parseCheckConfig(' skip = JSONArgsRecommended , StageNameCasing ; error=True;experimental=CopyIgnoredFile');
-  assert.deepEqual([[...c.skip], [...c.experimental], c.error, c.skipAll, c.experimentalAll], [['JSONArgsRecommended', 'StageNameCasing'], ['CopyIgnoredFile'], true, false, false]);
+  assert.deepEqual(
+    [[...c.skip], [...c.experimental], c.error, c.skipAll, c.experimentalAll],
+    [['JSONArgsRecommended', 'StageNameCasing'], ['CopyIgnoredFile'], true, false, false],
+  );
   assert.equal(parseCheckConfig('skip=all').skipAll, true);
   assert.equal(parseCheckConfig('').error, false);
 });

@@ -16,7 +16,10 @@ test('# check=error=true makes every finding an error and checkFailure names the
   const { results } = lintDockerfile('# check=error=true\nFROM alpine\nCMD run\nCMD run\n', 'Dockerfile');
   assert.deepEqual([...new Set(results.map((r) => r.level))], ['error']);
   const failure = checkFailure(results);
-  assert.match(failure?.message ?? '', /^lint violation found for rules: (JSONArgsRecommended, MultipleInstructionsDisallowed|MultipleInstructionsDisallowed, JSONArgsRecommended)$/);
+  assert.match(
+    failure?.message ?? '',
+    /^lint violation found for rules: (JSONArgsRecommended, MultipleInstructionsDisallowed|MultipleInstructionsDisallowed, JSONArgsRecommended)$/,
+  );
   assert.equal(checkFailure(lintDockerfile('# check=error=true\nFROM alpine\nCMD ["run"]\n', 'Dockerfile').results), undefined);
   assert.equal(checkFailure(lintDockerfile('FROM alpine\nCMD run\n', 'Dockerfile').results), undefined, 'warnings alone never fail');
 });
@@ -28,7 +31,10 @@ test('the BUILDKIT_DOCKERFILE_CHECK build arg and options.config win over the di
 });
 
 test('a bad # check= directive is an error at its line', () => {
-  assert.throws(() => lintDockerfile('# check=skip=all;oops\nFROM alpine\n', 'Dockerfile'), (e: unknown) => e instanceof DockerfileError && e.line === 1 && /invalid check option "oops"/.test(e.message));
+  assert.throws(
+    () => lintDockerfile('# check=skip=all;oops\nFROM alpine\n', 'Dockerfile'),
+    (e: unknown) => e instanceof DockerfileError && e.line === 1 && /invalid check option "oops"/.test(e.message),
+  );
   assert.throws(() => lintDockerfile('# check=error=maybe\nFROM alpine\n', 'Dockerfile'), /failed to parse check option/);
 });
 
@@ -65,12 +71,19 @@ test('UndefinedArgInFrom and RedundantTargetPlatform read the automatic args and
   assert.deepEqual(rules('FROM --platform=$BUILDPLATFORM alpine:$TARGETARCH\n'), []);
   // The build arg declares nothing new; the default (empty) is still reported by InvalidDefaultArgInFrom.
   assert.deepEqual(rules('ARG TAG\nFROM alpine:$TAG\n', { buildArgs: { TAG: '3.20' } }), ['InvalidDefaultArgInFrom']);
-  assert.deepEqual(rules('FROM alpine:$TAG\n', { buildArgs: { TAG: '3.20' } }), ['InvalidDefaultArgInFrom', 'UndefinedArgInFrom'], 'a build arg is not a declaration');
+  assert.deepEqual(
+    rules('FROM alpine:$TAG\n', { buildArgs: { TAG: '3.20' } }),
+    ['InvalidDefaultArgInFrom', 'UndefinedArgInFrom'],
+    'a build arg is not a declaration',
+  );
   assert.deepEqual(rules('FROM --platform=$TARGETOS/$TARGETARCH alpine\n'), []);
 });
 
 test('runChecks takes a strict parse too; lenient parsing lets stage-name rules run', () => {
-  assert.deepEqual(runChecks(parseDockerfile('FROM alpine\nCMD run\n')).map((r) => r.rule), ['JSONArgsRecommended']);
+  assert.deepEqual(
+    runChecks(parseDockerfile('FROM alpine\nCMD run\n')).map((r) => r.rule),
+    ['JSONArgsRecommended'],
+  );
   assert.throws(() => parseDockerfile('FROM a AS x\nFROM b AS x\n'), /duplicate stage name/);
   assert.deepEqual(rules('FROM a AS x\nFROM b AS x\n'), ['DuplicateStageName']);
 });
@@ -91,28 +104,46 @@ test('findings carry file, location, description and URL', () => {
 test('a syntax error: the report carries it with the findings of the lines before it', () => {
   const { results, error } = lintDockerfile('FROM alpine AS Web\nMAINTAINER ops\nCPOY . /\nFROM x as y\n', 'Dockerfile');
   assert.match(error?.message ?? '', /unknown instruction: CPOY/);
-  assert.deepEqual(results.map((r) => [r.rule, r.range.startLine]), [['StageNameCasing', 1], ['MaintainerDeprecated', 2]]);
+  assert.deepEqual(
+    results.map((r) => [r.rule, r.range.startLine]),
+    [
+      ['StageNameCasing', 1],
+      ['MaintainerDeprecated', 2],
+    ],
+  );
 });
 
 test('secrets: a secret word at either end of the name, unless it is also marked public, file or version', () => {
   const text = 'FROM alpine\nARG DB_PASSPHRASE_X NPM_TOKEN\nENV Api_Secret=1 auth=2 git_key=\nENV PUBLIC_KEY=3 SECRET_FILE=/s TOKEN_VERSION=2 SUNKEY=4\n';
   const found = lintDockerfile(text, 'Dockerfile').results.filter((r) => r.rule === 'SecretsUsedInArgOrEnv');
-  assert.deepEqual(found.map((r) => r.message.replace(/.*\((.*)\)$/, '$1')), ['ARG "NPM_TOKEN"', 'ENV "Api_Secret"', 'ENV "auth"', 'ENV "git_key"']);
+  assert.deepEqual(
+    found.map((r) => r.message.replace(/.*\((.*)\)$/, '$1')),
+    ['ARG "NPM_TOKEN"', 'ENV "Api_Secret"', 'ENV "auth"', 'ENV "git_key"'],
+  );
 });
 
 test('single-use instructions: the earlier one is reported, per stage, even with other lines between', () => {
   const text = 'FROM alpine AS a\nCMD ["a"]\nHEALTHCHECK CMD ["x"]\nRUN true\nCMD ["b"]\nHEALTHCHECK NONE\nFROM a\nCMD ["c"]\n';
-  assert.deepEqual(lintDockerfile(text, 'Dockerfile').results.map((r) => [r.rule, r.range.startLine, r.message.split(' ')[1]]), [
-    ['MultipleInstructionsDisallowed', 2, 'CMD'],
-    ['MultipleInstructionsDisallowed', 3, 'HEALTHCHECK'],
-  ]);
+  assert.deepEqual(
+    lintDockerfile(text, 'Dockerfile').results.map((r) => [r.rule, r.range.startLine, r.message.split(' ')[1]]),
+    [
+      ['MultipleInstructionsDisallowed', 2, 'CMD'],
+      ['MultipleInstructionsDisallowed', 3, 'HEALTHCHECK'],
+    ],
+  );
 });
 
 test('suggestions: the nearest declared name within two edits', () => {
   const undef = lintDockerfile('FROM alpine\nARG DIR_BIN=b/ DIR_ASSETS=a/ DIR_CONF=c/\nCOPY $DIR_ASSET .\n', 'Dockerfile').results;
-  assert.deepEqual(undef.map((r) => r.message), ["Usage of undefined variable '$DIR_ASSET' (did you mean $DIR_ASSETS?)"]);
+  assert.deepEqual(
+    undef.map((r) => r.message),
+    ["Usage of undefined variable '$DIR_ASSET' (did you mean $DIR_ASSETS?)"],
+  );
   const from = lintDockerfile('FROM --platform=$BULIDPLATFORM alpine\n', 'Dockerfile').results;
-  assert.deepEqual(from.map((r) => r.message), ["FROM argument 'BULIDPLATFORM' is not declared (did you mean BUILDPLATFORM?)"]);
+  assert.deepEqual(
+    from.map((r) => r.message),
+    ["FROM argument 'BULIDPLATFORM' is not declared (did you mean BUILDPLATFORM?)"],
+  );
 });
 
 test('a platform from an ARG is not a constant, even when the ARG has a constant default', () => {

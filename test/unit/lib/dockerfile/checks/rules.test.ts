@@ -27,8 +27,20 @@ const CASES: RuleCase[] = [
     line: 3,
     good: 'from alpine\nrun true\n',
   },
-  { rule: 'DuplicateStageName', bad: 'FROM alpine AS a\nFROM alpine AS a\n', message: 'Duplicate stage name "a", stage names should be unique', line: 2, good: 'FROM alpine AS a\nFROM alpine AS b\n' },
-  { rule: 'ReservedStageName', bad: 'FROM alpine AS scratch\n', message: 'Stage name should not use the same name as reserved stage "scratch"', line: 1, good: 'FROM alpine AS scratch-base\n' },
+  {
+    rule: 'DuplicateStageName',
+    bad: 'FROM alpine AS a\nFROM alpine AS a\n',
+    message: 'Duplicate stage name "a", stage names should be unique',
+    line: 2,
+    good: 'FROM alpine AS a\nFROM alpine AS b\n',
+  },
+  {
+    rule: 'ReservedStageName',
+    bad: 'FROM alpine AS scratch\n',
+    message: 'Stage name should not use the same name as reserved stage "scratch"',
+    line: 1,
+    good: 'FROM alpine AS scratch-base\n',
+  },
   {
     rule: 'JSONArgsRecommended',
     bad: 'FROM alpine\nENTRYPOINT my-app --serve\n',
@@ -36,7 +48,13 @@ const CASES: RuleCase[] = [
     line: 2,
     good: 'FROM alpine\nENTRYPOINT ["my-app", "--serve"]\nFROM alpine\nSHELL ["/bin/sh", "-c"]\nCMD my-app\n',
   },
-  { rule: 'MaintainerDeprecated', bad: 'FROM alpine\nMAINTAINER me@example.com\n', message: 'Maintainer instruction is deprecated in favor of using label', line: 2, good: 'FROM alpine\nLABEL org.opencontainers.image.authors=me@example.com\n' },
+  {
+    rule: 'MaintainerDeprecated',
+    bad: 'FROM alpine\nMAINTAINER me@example.com\n',
+    message: 'Maintainer instruction is deprecated in favor of using label',
+    line: 2,
+    good: 'FROM alpine\nLABEL org.opencontainers.image.authors=me@example.com\n',
+  },
   {
     rule: 'UndefinedArgInFrom',
     bad: 'ARG VERSION=3.20\nFROM alpine:${VERSOIN}\n',
@@ -66,7 +84,13 @@ const CASES: RuleCase[] = [
     line: 2,
     good: 'FROM alpine\nCMD ["a"]\nFROM alpine\nCMD ["b"]\n',
   },
-  { rule: 'LegacyKeyValueFormat', bad: 'FROM alpine\nENV GOPATH /go\n', message: '"ENV key=value" should be used instead of legacy "ENV key value" format', line: 2, good: 'FROM alpine\nENV GOPATH=/go\n' },
+  {
+    rule: 'LegacyKeyValueFormat',
+    bad: 'FROM alpine\nENV GOPATH /go\n',
+    message: '"ENV key=value" should be used instead of legacy "ENV key value" format',
+    line: 2,
+    good: 'FROM alpine\nENV GOPATH=/go\n',
+  },
   {
     rule: 'InvalidDefaultArgInFrom',
     bad: 'ARG TAG\nFROM busybox:${TAG}\n',
@@ -115,7 +139,10 @@ const CASES: RuleCase[] = [
 for (const c of CASES) {
   test(`${c.rule} reports ${JSON.stringify(c.message)}`, () => {
     const found = lintDockerfile(c.bad, 'Dockerfile', { allStages: true, ...c.options }).results.filter((r) => r.rule === c.rule);
-    assert.deepEqual(found.map((r) => [r.message, r.range.startLine]), [[c.message, c.line]]);
+    assert.deepEqual(
+      found.map((r) => [r.message, r.range.startLine]),
+      [[c.message, c.line]],
+    );
     assert.equal(found[0]!.url, `https://docs.docker.com/go/dockerfile/rule/${c.rule.replace(/(.)([A-Z])(?=[a-z])/g, '$1-$2').toLowerCase()}/`);
     assert.equal(found[0]!.level, 'warning');
   });
@@ -127,7 +154,17 @@ for (const c of CASES) {
 
 test('CopyIgnoredFile is experimental: off unless enabled', () => {
   const text = 'FROM alpine\nCOPY app.log /\n';
-  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore }).results.map((r) => r.rule), []);
-  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore, config: 'experimental=all' }).results.map((r) => r.rule), ['CopyIgnoredFile']);
-  assert.deepEqual(lintDockerfile(text, 'Dockerfile', { ignore: parseDockerignore('*.log\n!keep.log\n'), config: 'experimental=all' }).results, [], 'exceptions make it unknowable');
+  assert.deepEqual(
+    lintDockerfile(text, 'Dockerfile', { ignore }).results.map((r) => r.rule),
+    [],
+  );
+  assert.deepEqual(
+    lintDockerfile(text, 'Dockerfile', { ignore, config: 'experimental=all' }).results.map((r) => r.rule),
+    ['CopyIgnoredFile'],
+  );
+  assert.deepEqual(
+    lintDockerfile(text, 'Dockerfile', { ignore: parseDockerignore('*.log\n!keep.log\n'), config: 'experimental=all' }).results,
+    [],
+    'exceptions make it unknowable',
+  );
 });

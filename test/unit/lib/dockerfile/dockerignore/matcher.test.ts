@@ -17,13 +17,17 @@ test('PatternMatcher: the last matching pattern wins; parents match too', () => 
 
 test('PatternMatcher: Go filepath.Match syntax errors and reversed ranges are errors, with the index', () => {
   for (const bad of ['[', '[]a]', '[-]', '[x-]', '[-x]', '[a-b-c]', '\\', '[^', 'a[', '[z-a]', '[Local-Only]/']) {
-    assert.throws(() => new PatternMatcher(['ok', bad]), (e: unknown) => e instanceof IgnorePatternError && e.index === 1, bad);
+    assert.throws(
+      () => new PatternMatcher(['ok', bad]),
+      (e: unknown) => e instanceof IgnorePatternError && e.index === 1,
+      bad,
+    );
   }
   assert.throws(() => new PatternMatcher(['!']), /illegal exclusion pattern/);
   for (const good of ['[\\]a]', '[\\-]', '[x\\-]', '[^a-z]', '[a-ζ]*']) assert.doesNotThrow(() => new PatternMatcher([good]), good);
 });
 
-test('moby\'s shortcuts: **suffix and prefix/** are string tests', () => {
+test("moby's shortcuts: **suffix and prefix/** are string tests", () => {
   const m = (p: string, path: string): boolean => new PatternMatcher([p]).matchesOrParentMatches(path);
   assert.equal(m('**.go', 'main.go'), true);
   assert.equal(m('**/foo', 'foo'), true);

@@ -18,7 +18,7 @@ test('a trailing escape is dropped; an escaped escape is one backslash', () => {
   assert.equal(word('hello\\\\'), 'hello\\');
 });
 
-test('words split on unquoted blanks, also inside a variable\'s value', () => {
+test("words split on unquoted blanks, also inside a variable's value", () => {
   assert.deepEqual(words('a "b  c" $SP\\ z'), ['a', 'b  c', 'x', 'y z']);
   assert.deepEqual(words('"" x'), ['x'], 'an empty quoted word is dropped');
 });

@@ -17,7 +17,7 @@ test('trimPrefix/trimSuffix: shortest and longest', () => {
   assert.equal(trimSuffix('\\**', 'xx**', true), 'xx');
 });
 
-test('replaceMatch: first or all; all-replacement reads $ as Go\'s template does', () => {
+test("replaceMatch: first or all; all-replacement reads $ as Go's template does", () => {
   assert.equal(replaceMatch('/a/foo/b/c.txt', '/?/', '/', false), '/foo/b/c.txt');
   assert.equal(replaceMatch('/a/foo/b/c.txt', '/?/', '/', true), '/foo/c.txt');
   assert.equal(replaceMatch('aXa', 'a', '$$', true), '$X$');
