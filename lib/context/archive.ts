@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { extract, type Header } from 'tar-stream';
+import { readTar, type TarHeader } from '../layer/tar-reader.js';
 import type { ContextEntry } from './entry.js';
 import { ContextError } from './errors.js';
 import { ArchiveTree, ArchiveTreeError } from './archive-tree.js';
@@ -72,17 +72,16 @@ function decompressed(path: string, kind: ArchiveKind): Readable {
 export async function readArchive(path: string, kind: ArchiveKind, destDir: string, spoolDir: string, label = path): Promise<ContextEntry[]> {
   const tree = new ArchiveTree();
   let spooled = 0;
-  const ex = extract();
-  const refuse = (h: Header, why: string): ContextError =>
+  const refuse = (h: TarHeader, why: string): ContextError =>
     new ContextError('OCIBAKE_CONTEXT', `ADD ${label}: archive member ${JSON.stringify(h.name)}: ${why}`, {
       hint: 'BuildKit refuses such archives too; rebuild the archive without it',
     });
-  const member = async (h: Header, body: AsyncIterable<Buffer>): Promise<void> => {
+  const member = async (h: TarHeader, body: AsyncIterable<Buffer>): Promise<void> => {
     const name = cleanRelative(h.name);
     if (name === undefined) throw refuse(h, 'the path leaves the extraction root');
     if (name === '') return;
-    const owner = { uid: h.uid ?? 0, gid: h.gid ?? 0 };
-    const mode = (h.mode ?? 0o644) & 0o7777;
+    const owner = { uid: h.uid, gid: h.gid };
+    const mode = h.mode & 0o7777;
     const at = async (followLeaf: boolean): Promise<string> => {
       try {
         return await tree.resolve(name, followLeaf);
@@ -109,17 +108,17 @@ export async function readArchive(path: string, kind: ArchiveKind, destDir: stri
         const spool = join(spoolDir, String(spooled++));
         // 'wx' (O_CREAT|O_EXCL) in a directory only we write to: the name is ours, never followed.
         await pipeline(Readable.from(body), createWriteStream(spool, { flags: 'wx', mode: 0o600 }));
-        put(rel, { type: 'file', mode, ...owner, size: h.size ?? 0, spool });
+        put(rel, { type: 'file', mode, ...owner, size: h.size, spool });
         return;
       }
       case 'symlink': {
         const rel = await at(false);
-        put(rel, { type: 'symlink', ...owner, target: h.linkname ?? '' });
+        put(rel, { type: 'symlink', ...owner, target: h.linkname });
         return;
       }
       case 'link': {
         const rel = await at(false);
-        const linkName = cleanRelative(h.linkname ?? '');
+        const linkName = cleanRelative(h.linkname);
         if (linkName === undefined) throw refuse(h, `the hard link target ${JSON.stringify(h.linkname)} leaves the extraction root`);
         let target;
         try {
@@ -133,23 +132,12 @@ export async function readArchive(path: string, kind: ArchiveKind, destDir: stri
         return;
       }
       default:
-        throw refuse(h, `${h.type ?? 'unknown'} entries cannot be added to an image`);
+        throw refuse(h, `${h.type === 'unsupported' ? `type ${JSON.stringify(h.typeflag)}` : h.type} entries cannot be added to an image`);
     }
   };
-  ex.on('entry', (h, stream, next) => {
-    member(h, stream as AsyncIterable<Buffer>).then(
-      () => {
-        stream.resume();
-        next();
-      },
-      (err: unknown) => {
-        stream.resume();
-        next(err as Error);
-      },
-    );
-  });
   try {
-    await pipeline(decompressed(path, kind), ex);
+    // A member's unread content is skipped by the reader before the next header.
+    for await (const m of readTar(decompressed(path, kind))) await member(m.header, m.body);
   } catch (err) {
     if (err instanceof ContextError) throw err;
     throw new ContextError('OCIBAKE_CONTEXT', `ADD ${label}: cannot unpack the ${kind} archive: ${(err as Error).message}`, {
