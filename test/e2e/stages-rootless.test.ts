@@ -26,12 +26,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sharedAlpineLayout } from '../harness/alpine-index.js';
-import { repoRoot, type CliResult } from '../harness/cli.js';
+import { type CliResult } from '../harness/cli.js';
 import { tempDebianLayout } from '../harness/debian-image.js';
+import { readableInstall } from '../harness/readable-install.js';
 import { unpackPlatform } from '../harness/run-image.js';
 import { TestUsers, type TestUser } from '../harness/test-users.js';
 
-const MAIN = join(repoRoot, 'dist', 'cli', 'main.js');
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const APT_SHIM = 'APT::Sandbox::User';
 
@@ -43,6 +43,8 @@ let rangeUser: TestUser;
 let singleUser: TestUser;
 let work: string;
 let alpineBase: string;
+/** The CLI the builders run: a world-readable copy of the build (see readable-install.ts). */
+let main: string;
 let debianBase: string;
 const started: number[] = [];
 
@@ -124,7 +126,7 @@ async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void
 
 /** The argv that runs the CLI as `b` with a clean environment: HOME and the cache in the builder's own dir. */
 function cliArgv(b: Builder, cache: string, args: string[]): [string, string[]] {
-  const env = ['env', '-i', `PATH=${PATH}`, `HOME=${join(dirOf(b), 'home')}`, `OCIBAKE_CACHE=${cache}`, process.execPath, MAIN, ...args];
+  const env = ['env', '-i', `PATH=${PATH}`, `HOME=${join(dirOf(b), 'home')}`, `OCIBAKE_CACHE=${cache}`, process.execPath, main, ...args];
   return b === 'root' ? [env[0]!, env.slice(1)] : ['runuser', ['-u', b.name, '--', ...env]];
 }
 
@@ -282,6 +284,7 @@ before(async () => {
   });
   work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-rootless-'));
   chmodSync(work, 0o755);
+  main = readableInstall(join(work, 'ocibake'));
   // The bases live in 0700 temp dirs of root's: the users get readable copies.
   const [alpine, debian] = await Promise.all([sharedAlpineLayout(), tempDebianLayout([{ arch: 'amd64' }])]);
   for (const [name, layout] of [
@@ -303,10 +306,10 @@ before(async () => {
     }
     chmodSync(dirOf(b), 0o700);
   }
-  // dist/ (and node_modules through its symlink) must be readable by the users, or nothing below means anything.
+  // The users must be able to run the copy, or nothing below means anything.
   for (const u of [rangeUser, singleUser]) {
     const v = await bake(u, ['--version']);
-    assert.equal(v.code, 0, `${u.name} cannot run ${MAIN} (check that dist/ and node_modules are world-readable): ${v.stderr}`);
+    assert.equal(v.code, 0, `${u.name} cannot run ${main}: ${v.stderr}`);
   }
 });
 
