@@ -74,7 +74,7 @@ export async function build(o: BuildOptions): Promise<BuildOutcome> {
       const r = sandboxReport(executor.caps);
       progress({
         type: 'debug',
-        message: `RUN isolation: ${r.mode}, copy-on-write: ${r.copyOnWrite}${r.uidMap ? `, uids ${r.uidMap}, gids ${r.gidMap}` : ''}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`,
+        message: `RUN isolation: ${r.mode}, copy-on-write: ${r.copyOnWrite}${r.copyOnWriteOptions ? ` (${r.copyOnWriteOptions.join(',')})` : ''}${r.uidMap ? `, uids ${r.uidMap}, gids ${r.gidMap}` : ''}${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`,
       });
     }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -7,6 +7,7 @@ import { missingAncestors, planNamespaceLayout, removeCreated, type NsMount } fr
 import { spawnRun } from './spawn-run.js';
 import { which } from './tool-lookup.js';
 import { ExecError } from './errors.js';
+import { removeScratch } from '../io/remove-scratch.js';
 
 /** `NsTools` are the host programs the namespace runner needs, resolved once to absolute paths. */
 interface NsTools {
@@ -99,18 +100,8 @@ export class NamespaceExecutor implements Executor {
       return await spawnRun(t.unshare, [...flags, '--', t.sh, '-c', lines.join('\n'), 'ocibake-ns', req.cwd, ...req.argv], req);
     } finally {
       removeCreated(created);
-      rmScratch(scratch);
+      removeScratch(scratch);
     }
-  }
-}
-
-function rmScratch(dir: string): void {
-  try {
-    rmSync(dir, { recursive: true, force: true });
-  } catch {
-    // overlayfs leaves its work/work dir mode 000; make it removable, then retry.
-    spawnSync('chmod', ['-R', 'u+rwx', dir]);
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -141,7 +132,7 @@ export function probeNamespace(): { tools?: NsTools; why?: string } {
     });
     if (res.status !== 0) return (probed = { why: `unshare/overlay failed: ${(res.stderr || res.error?.message || '').trim().split('\n')[0]}` });
   } finally {
-    rmScratch(dir);
+    removeScratch(dir);
   }
   return (probed = { tools });
 }

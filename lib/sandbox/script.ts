@@ -93,8 +93,9 @@ function overlayLine(caps: SandboxCaps, lowers: string, upper: { upper: string; 
     checkOverlayPath(upper.work);
   }
   const opts = `lowerdir=${lowers}${upper ? `,upperdir=${upper.upper},workdir=${upper.work}` : ''}`;
-  if (caps.cow === 'fuse-overlayfs') return `${t.fuseOverlayfs ?? 'fuse-overlayfs'} -o ${q(opts)} ${q(target)}`;
-  return `${t.mount} -t overlay overlay -o ${q(`${opts}${upper ? caps.overlayOptions : ''}`)} ${q(target)}`;
+  const all = `${opts}${upper ? caps.overlayOptions : ''}`;
+  if (caps.cow === 'fuse-overlayfs') return `${t.fuseOverlayfs ?? 'fuse-overlayfs'} -o ${q(all)} ${q(target)}`;
+  return `${t.mount} -t overlay overlay -o ${q(all)} ${q(target)}`;
 }
 
 /**

@@ -218,14 +218,14 @@ function sandboxMode(file: string): string | undefined {
 
 /** The debug line a build prints about its sandbox, for the mode each builder must get. */
 function isolationLine(b: Builder): RegExp {
-  if (b === 'root') return /^debug: RUN isolation: root, copy-on-write: overlay$/m;
+  if (b === 'root') return /^debug: RUN isolation: root, copy-on-write: overlay \(volatile\)$/m;
   if (b.range)
     return new RegExp(
-      `^debug: RUN isolation: userns-range, copy-on-write: overlay, uids 0→${b.uid}×1, 1→${b.range.start}×65536, gids 0→${b.gid}×1, 1→${b.range.start}×65536$`,
+      `^debug: RUN isolation: userns-range, copy-on-write: overlay \\(userxattr,volatile\\), uids 0→${b.uid}×1, 1→${b.range.start}×65536, gids 0→${b.gid}×1, 1→${b.range.start}×65536$`,
       'm',
     );
   return new RegExp(
-    `^debug: RUN isolation: userns-single, copy-on-write: overlay, uids 0→${b.uid}×1, gids 0→${b.gid}×1 \\(no /etc/subuid and /etc/subgid range for this user: only root exists inside RUN\\)$`,
+    `^debug: RUN isolation: userns-single, copy-on-write: overlay \\(userxattr,volatile\\), uids 0→${b.uid}×1, gids 0→${b.gid}×1 \\(no /etc/subuid and /etc/subgid range for this user: only root exists inside RUN\\)$`,
     'm',
   );
 }
