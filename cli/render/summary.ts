@@ -6,7 +6,7 @@ import { formatBytes, formatDuration } from './format.js';
 export function printSummary(s: RunBuildSummary, json: boolean): void {
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ digest: s.digest, mediaType: s.mediaType, images: s.outcome.images.map((i) => ({ platform: formatPlatform(i.platform), digest: i.image.descriptor.digest, base: i.base })), stats: s.outcome.stats, outputs: s.outputs, caches: s.caches.map((c) => ({ target: c.target, digest: c.digest, entries: c.entries })) })}\n`,
+      `${JSON.stringify({ digest: s.digest, mediaType: s.mediaType, images: s.outcome.images.map((i) => ({ platform: formatPlatform(i.platform), digest: i.image.descriptor.digest, base: i.base })), stats: s.outcome.stats, outputs: s.outputs, caches: s.caches.map((c) => ({ target: c.target, digest: c.digest, entries: c.entries, published: c.published })) })}\n`,
     );
     return;
   }

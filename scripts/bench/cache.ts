@@ -3,7 +3,8 @@
 // in a Debian golang-go image made with mmdebstrap, final Alpine stage with RUN adduser, emulated
 // for arm64 and arm/v7) and exports `--cache-to type=registry,mode=max`; runner 2 builds the same
 // context with `--cache-from`. Prints both times, the ratio (target <= 0.15), and the bytes each
-// runner moved: uploaded (from its push summary) and downloaded (what landed in its local cache).
+// runner moved: uploaded (the push summaries of its image and of its cache export) and what its
+// local cache held at the end (downloads plus what it built itself).
 // Usage: npm run build && node dist/scripts/bench/cache.js
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -22,12 +23,14 @@ const cli = join(root, 'dist', 'cli', 'main.js');
 interface Runner {
   seconds: number;
   uploaded: number;
-  downloaded: number;
+  cacheUploaded: number;
+  cacheEntries: number;
+  local: number;
   stepsRun: number;
   digest: string;
 }
 
-/** Bytes in a local cache's blob store: everything the runner downloaded or wrote. */
+/** Bytes in a local cache's blob store: everything the runner downloaded or built. */
 function blobBytes(cache: string): number {
   const dir = join(cache, 'blobs', 'sha256');
   try {
@@ -50,11 +53,17 @@ async function runner(args: string[], cache: string): Promise<Runner> {
     throw new Error(`ocibake build failed: ${(e.stderr ?? e.message).slice(-3000)}`);
   }
   const seconds = (performance.now() - t0) / 1000;
-  const s = JSON.parse(stdout) as { digest: string; stats: { stepsRun: number }; outputs: { blobs?: { bytes: number } }[] };
+  interface Pushed {
+    blobs?: { bytes: number };
+  }
+  const s = JSON.parse(stdout) as { digest: string; stats: { stepsRun: number }; outputs: Pushed[]; caches?: { entries: number; published: Pushed[] }[] };
+  const bytes = (ps: Pushed[]): number => ps.reduce((n, o) => n + (o.blobs?.bytes ?? 0), 0);
   return {
     seconds,
-    uploaded: s.outputs.reduce((n, o) => n + (o.blobs?.bytes ?? 0), 0),
-    downloaded: blobBytes(cache),
+    uploaded: bytes(s.outputs),
+    cacheUploaded: (s.caches ?? []).reduce((n, c) => n + bytes(c.published), 0),
+    cacheEntries: (s.caches ?? []).reduce((n, c) => n + c.entries, 0),
+    local: blobBytes(cache),
     stepsRun: s.stats.stepsRun,
     digest: s.digest,
   };
@@ -85,10 +94,10 @@ try {
 
   console.log('3-platform Go build (Debian golang-go build stage, Alpine final stage with RUN adduser), pushed to a local registry');
   console.log(
-    `  runner 1 (cold, --cache-to mode=max)   ${one.seconds.toFixed(2)} s   ${one.stepsRun} steps run   uploaded ${mb(one.uploaded)}   downloaded ${mb(one.downloaded)}`,
+    `  runner 1 (cold, --cache-to mode=max)   ${one.seconds.toFixed(2)} s   ${one.stepsRun} steps run   uploaded ${mb(one.uploaded)} image + ${mb(one.cacheUploaded)} cache (${one.cacheEntries} steps)   local cache ${mb(one.local)}`,
   );
   console.log(
-    `  runner 2 (empty cache, --cache-from)   ${two.seconds.toFixed(2)} s   ${two.stepsRun} steps run   uploaded ${mb(two.uploaded)}   downloaded ${mb(two.downloaded)}`,
+    `  runner 2 (empty cache, --cache-from)   ${two.seconds.toFixed(2)} s   ${two.stepsRun} steps run   uploaded ${mb(two.uploaded)} image + ${mb(two.cacheUploaded)} cache   local cache ${mb(two.local)}`,
   );
   console.log(`  ratio runner 2 / runner 1              ${(two.seconds / one.seconds).toFixed(3)}x   (target <= 0.15x)`);
   console.log(`  same index digest                      ${two.digest === one.digest ? 'yes' : 'NO'}`);
