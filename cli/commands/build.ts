@@ -1,5 +1,14 @@
 import { checkBuild, dryRun, parsePlatformList, runBuild, type RunBuildOptions } from '../../lib/index.js';
-import { parseBaseOverride, parseBuildArgs, parseCacheSpec, parseFormat, parseKeyValue, parseOutputSpec, parseSecretSpec } from '../options/build-flags.js';
+import {
+  parseAllow,
+  parseBaseOverride,
+  parseBuildArgs,
+  parseCacheSpec,
+  parseFormat,
+  parseKeyValue,
+  parseOutputSpec,
+  parseSecretSpec,
+} from '../options/build-flags.js';
 import { withRegistryFlags } from '../registry-flags.js';
 import type { Argv } from 'yargs';
 import { debugEnabled, defineCommand, type FlagsOf } from '../command.js';
@@ -54,6 +63,10 @@ const buildFlags = (y: Argv) =>
         default: false,
         describe: 'fail instead of emulating a RUN for a foreign CPU (cross-compile in a FROM --platform=$BUILDPLATFORM stage instead)',
       })
+      .option('allow', {
+        ...repeatable,
+        describe: 'grant an entitlement, as buildx does: security.insecure (RUN --security=insecure keeps every capability), network.host',
+      })
       .option('cross-env', {
         type: 'boolean',
         default: false,
@@ -107,6 +120,7 @@ function toOptions(a: BuildArgs, progress: RunBuildOptions['progress']): RunBuil
     index: a.index,
     executor: a.executor,
     noEmulation: a['no-emulation'],
+    allow: parseAllow(a.allow),
     crossEnv: a['cross-env'],
     tags: a.tag,
     push: a.push,

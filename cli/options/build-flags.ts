@@ -1,4 +1,14 @@
-import { parsePlatform, type BaseOverride, type CacheSpec, type MediaFormat, type OutputSpec, type SecretSpec } from '../../lib/index.js';
+import {
+  ENTITLEMENTS,
+  isEntitlement,
+  parsePlatform,
+  type BaseOverride,
+  type CacheSpec,
+  type Entitlement,
+  type MediaFormat,
+  type OutputSpec,
+  type SecretSpec,
+} from '../../lib/index.js';
 import { badFlag } from './errors.js';
 
 /** `parseKeyValues` splits buildx-style `k=v,k2=v2` (values may not contain commas). */
@@ -203,4 +213,17 @@ export function parseKeyValue(flag: string, text: string): [string, string] {
   const eq = text.indexOf('=');
   if (eq <= 0) throw badFlag(flag, text, 'expected KEY=VALUE', `write ${flag} KEY=VALUE`);
   return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+/** `parseAllow` reads `--allow` values as buildx does: repeatable, each a comma-separated list of entitlements. */
+export function parseAllow(values: readonly string[]): Entitlement[] {
+  const out = new Set<Entitlement>();
+  for (const v of values) {
+    for (const part of v.split(',').map((p) => p.trim())) {
+      if (part === '') continue;
+      if (!isEntitlement(part)) throw badFlag('--allow', v, `unknown entitlement "${part}"`, `use one of ${ENTITLEMENTS.join(', ')}`);
+      out.add(part);
+    }
+  }
+  return [...out];
 }

@@ -75,6 +75,7 @@ export async function imageStages(i: ImageStagesInput, o: BuildOptions): Promise
     settings: i.settings,
     runLimit: pLimit(o.concurrency ?? availableParallelism()),
     noEmulation: o.noEmulation ?? false,
+    allowInsecure: o.allow?.includes('security.insecure') ?? false,
     crossEnv: o.crossEnv ?? false,
     imports: i.imports,
     exportMode: o.cacheTo?.length ? (o.cacheTo.some((c) => c.mode === 'max') ? 'max' : 'min') : undefined,

@@ -8,6 +8,7 @@ import type { RegistryClient } from '../../registry/index.js';
 import type { RegistryFlags } from '../connect/registry-client.js';
 import type { ExecutorChoice } from './pick-executor.js';
 import type { CacheSpec } from '../step-cache/cache-spec.js';
+import type { Entitlement } from '../stages/entitlements.js';
 
 /** `BuildOptions` is everything `ocibake build` takes that shapes the image, as a library call. */
 export interface BuildOptions {
@@ -41,6 +42,11 @@ export interface BuildOptions {
   executor?: ExecutorChoice | undefined;
   /** A RUN for a foreign CPU is an error instead of running under binfmt emulation. */
   noEmulation?: boolean | undefined;
+  /**
+   * `--allow`: BuildKit's entitlements. `security.insecure` lets `RUN --security=insecure` keep
+   * every capability; `network.host` is accepted for buildx parity (RUN shares the host's network).
+   */
+  allow?: readonly Entitlement[] | undefined;
   /** ocibake's cross-compilation help (GOOS/GOARCH/CC=zig cc …) in stages that declare TARGET* args; BuildKit has none. */
   crossEnv?: boolean | undefined;
   /** `--cache-from`: caches other builds exported, in order; a step found in one does not run. */

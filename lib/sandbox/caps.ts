@@ -98,6 +98,7 @@ function probe(scratchRoot: string): SandboxCaps | SandboxUnavailable {
   if (!found.tools) return { why: `${found.missing} is not installed`, hint: 'install util-linux and coreutils (every Linux distribution has them)' };
   const tools = found.tools;
   const notes: string[] = [];
+  if (!tools.setpriv) notes.push("setpriv (util-linux) is missing: RUN keeps every capability instead of Docker's default set");
   const uid = process.getuid?.() ?? -1;
   let mode: IsolationMode;
   let mapping: IdMapping | undefined;

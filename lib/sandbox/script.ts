@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { dropCapabilitiesArgs, MASKED_PATHS, READONLY_PROC_PATHS } from './capabilities.js';
 import type { SandboxCaps } from './caps.js';
 import { SandboxError } from './errors.js';
 
@@ -35,6 +36,8 @@ export interface SandboxProcess {
   user?: { uid: number; gid: number; groups: number[] } | undefined;
   /** Whether the image has a `/bin/sh` (resolved inside it): used to change directory before exec. */
   imageHasShell: boolean;
+  /** `RUN --security=insecure` (allowed with `--allow security.insecure`): keep every capability, as BuildKit does. */
+  privileged?: boolean | undefined;
 }
 
 /** What the mount script needs: the root's layers and the dirs it assembles them in. */
@@ -93,7 +96,8 @@ function overlayLine(caps: SandboxCaps, lowers: string, upper: { upper: string; 
     checkOverlayPath(upper.work);
   }
   const opts = `lowerdir=${lowers}${upper ? `,upperdir=${upper.upper},workdir=${upper.work}` : ''}`;
-  const all = `${opts}${upper ? caps.overlayOptions : ''}`;
+  // As root nothing else stops a device node the RUN makes from opening the host's disk.
+  const all = `${opts}${upper ? caps.overlayOptions : ''}${caps.mode === 'root' ? ',nodev' : ''}`;
   if (caps.cow === 'fuse-overlayfs') return `${t.fuseOverlayfs ?? 'fuse-overlayfs'} -o ${q(all)} ${q(target)}`;
   return `${t.mount} -t overlay overlay -o ${q(all)} ${q(target)}`;
 }
@@ -118,7 +122,8 @@ export function mountScript(caps: SandboxCaps, root: RootLayout, mounts: readonl
   lines.push('cd /');
   lines.push(`${t.mkdir} -p ${q(at('proc'))} ${q(at('dev'))} ${q(at('sys'))}`);
   lines.push(`${t.mount} -t proc -o nosuid,nodev,noexec proc ${q(at('proc'))}`);
-  lines.push(`${t.mount} -t tmpfs -o nosuid,mode=0755,size=65536k tmpfs ${q(at('dev'))}`);
+  // nodev: the host devices bound below keep their own mount's flags; a node made here opens nothing.
+  lines.push(`${t.mount} -t tmpfs -o nosuid,nodev,mode=0755,size=65536k tmpfs ${q(at('dev'))}`);
   for (const d of ['null', 'zero', 'full', 'random', 'urandom', 'tty'])
     lines.push(`${t.touch} ${q(at(`dev/${d}`))} && ${t.mount} --bind /dev/${d} ${q(at(`dev/${d}`))}`);
   lines.push(`${t.mkdir} -p ${q(at('dev/pts'))} ${q(at('dev/shm'))} ${q(at('dev/mqueue'))}`);
@@ -130,6 +135,7 @@ export function mountScript(caps: SandboxCaps, root: RootLayout, mounts: readonl
   lines.push(
     `${t.mount} -t sysfs -o ro,nosuid,nodev,noexec sysfs ${q(at('sys'))} 2>/dev/null || { ${t.mount} --rbind /sys ${q(at('sys'))} && ${t.mount} -o remount,bind,ro ${q(at('sys'))} 2>/dev/null; } || true`,
   );
+  lines.push(...hideKernelLines(caps, M));
   lines.push(`: > ${q(root.stubList)}`);
   for (const [src, target] of [
     [root.resolvConf, root.resolvConfTarget],
@@ -146,15 +152,17 @@ export function mountScript(caps: SandboxCaps, root: RootLayout, mounts: readonl
         // Ownership and mode of cache and secret mounts are set from inside, where the ids are the stage's.
         if (m.owner) lines.push(`${t.chown} ${m.owner.uid}:${m.owner.gid} ${q(target)}`);
         if (m.mode !== undefined) lines.push(`${t.chmod} ${m.mode.toString(8)} ${q(target)}`);
-        if (m.readonly) lines.push(`${t.mount} -o remount,bind,ro ${q(target)}`);
+        // A bind keeps its source's flags: as root, nodev is added (a user namespace cannot make devices at all).
+        if (m.readonly || caps.mode === 'root')
+          lines.push(`${t.mount} -o remount,bind${m.readonly ? ',ro' : ''}${caps.mode === 'root' ? ',nodev' : ''} ${q(target)}`);
         break;
       case 'tmpfs':
-        lines.push(`${t.mount} -t tmpfs -o ${m.size ? `size=${m.size},` : ''}mode=0755 tmpfs ${q(target)}`);
+        lines.push(`${t.mount} -t tmpfs -o ${m.size ? `size=${m.size},` : ''}nodev,mode=0755 tmpfs ${q(target)}`);
         break;
       case 'overlay': {
         const at2 = m.subpath ? m.subpath.staging : target;
         if (m.lowers.length === 1 && !m.upper) {
-          lines.push(`${t.mount} --bind ${q(m.lowers[0]!)} ${q(at2)} && ${t.mount} -o remount,bind,ro ${q(at2)}`);
+          lines.push(`${t.mount} --bind ${q(m.lowers[0]!)} ${q(at2)} && ${t.mount} -o remount,bind,ro${caps.mode === 'root' ? ',nodev' : ''} ${q(at2)}`);
         } else {
           for (const l of m.lowers) checkOverlayPath(l);
           // Without an upper dir overlayfs needs two lower layers; an empty one fills in for a single-layer stage.
@@ -184,10 +192,35 @@ export function runLine(caps: SandboxCaps, merged: string, proc: SandboxProcess)
   const t = caps.tools;
   const argv = proc.argv.map(q).join(' ');
   const u = proc.user;
+  // Docker's capability set, dropped before chroot: it keeps sys_chroot, setuid and setgid.
+  const drop = t.setpriv && !proc.privileged ? `${t.setpriv} ${dropCapabilitiesArgs().join(' ')} -- ` : '';
   if (u && u.groups.some((g) => g !== u.gid) && proc.imageHasShell) {
     const groups = [...new Set([u.gid, ...u.groups])].join(',');
-    return `${t.chroot} --userspec=${u.uid}:${u.gid} --groups=${groups} ${q(merged)} /bin/sh -c 'cd -- "$1" && shift && exec "$@"' ocibake-run ${q(proc.cwd)} ${argv}`;
+    return `${drop}${t.chroot} --userspec=${u.uid}:${u.gid} --groups=${groups} ${q(merged)} /bin/sh -c 'cd -- "$1" && shift && exec "$@"' ocibake-run ${q(proc.cwd)} ${argv}`;
   }
   const ids = u ? ` --setgid=${u.gid} --setuid=${u.uid}` : '';
-  return `${t.unshare} --root=${q(merged)} --wd=${q(proc.cwd)}${ids} -- ${argv}`;
+  return `${drop}${t.unshare} --root=${q(merged)} --wd=${q(proc.cwd)}${ids} -- ${argv}`;
+}
+
+/**
+ * `hideKernelLines` make /proc and /sys look as they do in a Docker container: the parts that
+ * change the host's kernel read-only, the parts that leak it masked. As root a failure stops the
+ * RUN (it would be a way out); in a user namespace the kernel already refuses those writes, so a
+ * path that cannot be covered there is left as it is.
+ */
+function hideKernelLines(caps: SandboxCaps, merged: string): string[] {
+  const t = caps.tools;
+  const orFine = caps.mode === 'root' ? '' : ' 2>/dev/null || true';
+  const lines: string[] = [];
+  for (const p of READONLY_PROC_PATHS) {
+    const at = q(posix.join(merged, p));
+    lines.push(`if [ -e ${at} ]; then ${t.mount} --bind ${at} ${at} && ${t.mount} -o remount,bind,ro,nosuid,nodev,noexec ${at}; fi${orFine}`);
+  }
+  for (const p of MASKED_PATHS) {
+    const at = q(posix.join(merged, p));
+    lines.push(
+      `if [ -d ${at} ]; then ${t.mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 tmpfs ${at}; elif [ -e ${at} ]; then ${t.mount} --bind /dev/null ${at}; fi${orFine}`,
+    );
+  }
+  return lines;
 }

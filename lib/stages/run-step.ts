@@ -105,6 +105,7 @@ export async function runStep(step: Step, ins: RunInstruction, site: RunSite, ct
           // ids are always set, which also drops the groups ocibake's own process has.
           user: asRoot && ctx.caps.mode === 'userns-single' ? undefined : { uid: user.uid, gid: user.gid, groups: user.groups },
           imageHasShell: sh !== undefined && !sh.stats.isDirectory(),
+          privileged: ins.security === 'insecure',
           mounts: [...mounts.mounts, ...extra],
           network: ins.network ?? 'default',
           resolvConfTarget,

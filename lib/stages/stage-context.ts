@@ -51,6 +51,8 @@ export interface StageContext {
   runLimit: ReturnType<typeof pLimit>;
   /** `--no-emulation`: a RUN for a foreign CPU is an error instead. */
   noEmulation: boolean;
+  /** `--allow security.insecure`: `RUN --security=insecure` keeps every capability; without it such a RUN is an error. */
+  allowInsecure: boolean;
   /** `--cross-env`: GOOS/GOARCH/CC… for RUNs of stages that declare TARGET* args (see `crossHelp`). */
   crossEnv: boolean;
   /** `--cache-from`: step results other builds exported; a step found there does not run. */

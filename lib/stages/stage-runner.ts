@@ -107,6 +107,7 @@ class StageRunner {
 
   async run(): Promise<StagesOutcome> {
     if (this.#ctx.noEmulation) this.#refuseEmulation();
+    if (!this.#ctx.allowInsecure) this.#refuseInsecure();
     const results = new Map<string, InstanceResult>();
     let failure: Error | undefined;
     await Promise.all(
@@ -135,6 +136,22 @@ class StageRunner {
     for (const inst of this.#plan.instances) {
       const run = inst.steps.find((s) => s.instruction.kind === 'RUN');
       if (run) this.#execution(inst, run);
+    }
+  }
+
+  /** BuildKit refuses `RUN --security=insecure` unless the build allows it; so does ocibake, before anything runs. */
+  #refuseInsecure(): void {
+    for (const inst of this.#plan.instances) {
+      const step = inst.steps.find((s) => s.instruction.kind === 'RUN' && s.instruction.security === 'insecure');
+      if (!step) continue;
+      const ins = step.instruction;
+      throw new DockerfileError('OCIBAKE_EXEC', '--security=insecure is not allowed: it runs with every capability of the build (privileged)', {
+        file: this.#ctx.dockerfile,
+        line: ins.range.startLine,
+        instruction: 'RUN',
+        sourceLine: ins.text,
+        hint: 'grant it with --allow security.insecure (as docker buildx build does), or drop --security=insecure',
+      });
     }
   }
 

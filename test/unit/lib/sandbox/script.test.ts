@@ -79,14 +79,15 @@ test('mountScript: the root overlay lists lower dirs top first, by their short n
   const l = lines(s);
   assert.equal(l[0], 'set -e');
   assert.equal(l[1], `cd '${r.lowersDir}'`);
-  assert.equal(l[2], `${tools.mount} -t overlay overlay -o 'lowerdir=l2:l1:l0,upperdir=${r.upper},workdir=${r.work}' '${r.merged}'`);
+  // As root nodev: a device node a RUN makes must not open the host's disk.
+  assert.equal(l[2], `${tools.mount} -t overlay overlay -o 'lowerdir=l2:l1:l0,upperdir=${r.upper},workdir=${r.work},nodev' '${r.merged}'`);
   assert.equal(l[3], 'cd /');
-  // In a user namespace overlay keeps its marks in user.* xattrs.
+  // In a user namespace overlay keeps its marks in user.* xattrs (and the kernel makes it nodev).
   assert.match(mountScript(usernsCaps, r, [], proc(['/bin/true'])), new RegExp(`workdir=${r.work},userxattr' '${r.merged}'`));
   // fuse-overlayfs gets the probed options of its own (the probe never gives it userxattr).
   assert.equal(
     lines(mountScript({ ...fuseCaps, overlayOptions: ',volatile' }, r, [], proc(['/bin/true'])))[2],
-    `${tools.fuseOverlayfs} -o 'lowerdir=l2:l1:l0,upperdir=${r.upper},workdir=${r.work},volatile' '${r.merged}'`,
+    `${tools.fuseOverlayfs} -o 'lowerdir=l2:l1:l0,upperdir=${r.upper},workdir=${r.work},volatile,nodev' '${r.merged}'`,
   );
   // FROM scratch: no layer at all, the upper dir is the root.
   const empty = layout([]);
@@ -113,7 +114,7 @@ test('mountScript: /proc, a minimal /dev of bound host nodes, /dev/pts, /dev/shm
   const s = mountScript(rootCaps, r, [], proc(['/bin/true']));
   const M = r.merged;
   assert.ok(s.includes(`${tools.mount} -t proc -o nosuid,nodev,noexec proc '${M}/proc'`));
-  assert.ok(s.includes(`${tools.mount} -t tmpfs -o nosuid,mode=0755,size=65536k tmpfs '${M}/dev'`));
+  assert.ok(s.includes(`${tools.mount} -t tmpfs -o nosuid,nodev,mode=0755,size=65536k tmpfs '${M}/dev'`));
   for (const d of ['null', 'zero', 'full', 'random', 'urandom', 'tty'])
     assert.ok(s.includes(`${tools.touch} '${M}/dev/${d}' && ${tools.mount} --bind /dev/${d} '${M}/dev/${d}'`), `/dev/${d}`);
   assert.ok(s.includes(`${tools.mount} -t devpts -o newinstance,ptmxmode=0666,mode=0620,nosuid,noexec devpts '${M}/dev/pts'`));
@@ -129,6 +130,14 @@ test('mountScript: /proc, a minimal /dev of bound host nodes, /dev/pts, /dev/shm
   assert.ok(s.includes(`${tools.mount} -t sysfs -o ro,nosuid,nodev,noexec sysfs '${M}/sys'`));
   // The /dev tmpfs comes before the nodes bound into it, /proc before anything runs.
   assert.ok(indexOf(s, /tmpfs '.*\/dev'$/) < indexOf(s, /--bind \/dev\/null/));
+  // As runc does: what writes to the host's kernel read-only, what leaks it masked; as root a failure stops the RUN.
+  const sys = `if [ -e '${M}/proc/sys' ]; then ${tools.mount} --bind '${M}/proc/sys' '${M}/proc/sys' && ${tools.mount} -o remount,bind,ro,nosuid,nodev,noexec '${M}/proc/sys'; fi`;
+  assert.ok(lines(s).includes(sys), '/proc/sys read-only');
+  assert.ok(s.includes(`elif [ -e '${M}/proc/kcore' ]; then ${tools.mount} --bind /dev/null '${M}/proc/kcore'; fi\n`), '/proc/kcore masked');
+  assert.ok(s.includes(`if [ -d '${M}/sys/firmware' ]; then ${tools.mount} -t tmpfs -o ro,nosuid,nodev,noexec,size=0 tmpfs '${M}/sys/firmware'`));
+  assert.ok(indexOf(s, /proc '.*\/proc'$/) < indexOf(s, /proc\/sys'; fi/), 'after /proc is mounted');
+  // In a user namespace the kernel refuses those writes already: a path it cannot cover is left.
+  assert.ok(lines(mountScript(usernsCaps, r, [], proc(['/bin/true']))).includes(`${sys} 2>/dev/null || true`));
 });
 
 test('mountScript: resolv.conf and hosts are bound at their resolved targets, over stubs made (and listed) when missing', () => {
@@ -161,30 +170,37 @@ test('mountScript: bind mounts: owner and mode set before a read-only remount; t
   const bind = indexOf(s, /--bind '\/host\/secret' '.*\/run\/secrets\/tok'$/);
   const chown = indexOf(s, new RegExp(`^${tools.chown} 1001:10 '${M}/run/secrets/tok'$`));
   const chmod = indexOf(s, new RegExp(`^${tools.chmod} 400 '${M}/run/secrets/tok'$`));
-  const ro = indexOf(s, new RegExp(`^${tools.mount} -o remount,bind,ro '${M}/run/secrets/tok'$`));
+  const ro = indexOf(s, new RegExp(`^${tools.mount} -o remount,bind,ro,nodev '${M}/run/secrets/tok'$`));
   assert.ok(
     bind > 0 && chown === bind + 1 && chmod === bind + 2 && ro === bind + 3,
     `bind, chown, chmod, remount ro in order (${bind} ${chown} ${chmod} ${ro})`,
   );
   assert.ok(s.includes(`${tools.touch} '${M}/run/secrets/tok' && echo '/run/secrets/tok'`), 'a file mount point is a file');
   assert.ok(s.includes(`${tools.mkdir} '${M}/root/.cache' && echo '/root/.cache'`), 'a dir mount point is a dir');
-  assert.equal(
-    lines(s).filter((l) => l.includes(`'${M}/root/.cache'`) && /remount|chown|chmod/.test(l)).length,
-    0,
-    'a writable bind without owner or mode is only bound',
+  assert.deepEqual(
+    lines(s).filter((l) => l.includes(`'${M}/root/.cache'`) && /remount|chown|chmod/.test(l)),
+    [`${tools.mount} -o remount,bind,nodev '${M}/root/.cache'`],
+    'a writable bind without owner or mode is bound, then made nodev (as root)',
   );
-  assert.ok(s.includes(`${tools.mount} -t tmpfs -o size=1048576,mode=0755 tmpfs '${M}/scratch'`));
-  assert.ok(s.includes(`${tools.mount} -t tmpfs -o mode=0755 tmpfs '${M}/t2'`));
+  const userns = mountScript(usernsCaps, r, mounts, proc(['/bin/true']));
+  assert.equal(
+    lines(userns).filter((l) => l.includes(`'${M}/root/.cache'`) && /remount|chown|chmod/.test(l)).length,
+    0,
+    'in a user namespace it is only bound',
+  );
+  assert.ok(userns.includes(`${tools.mount} -o remount,bind,ro '${M}/run/secrets/tok'`));
+  assert.ok(s.includes(`${tools.mount} -t tmpfs -o size=1048576,nodev,mode=0755 tmpfs '${M}/scratch'`));
+  assert.ok(s.includes(`${tools.mount} -t tmpfs -o nodev,mode=0755 tmpfs '${M}/t2'`));
 });
 
 test('mountScript: overlay mounts of other stages: one layer bound read-only, several merged top first, a sub path bound from staging', () => {
   const r = layout([base]);
   const M = r.merged;
   const one = mountScript(rootCaps, r, [{ kind: 'overlay', lowers: ['/snap/a'], target: '/src' }], proc(['/bin/true']));
-  assert.ok(one.includes(`${tools.mount} --bind '/snap/a' '${M}/src' && ${tools.mount} -o remount,bind,ro '${M}/src'`));
+  assert.ok(one.includes(`${tools.mount} --bind '/snap/a' '${M}/src' && ${tools.mount} -o remount,bind,ro,nodev '${M}/src'`));
   const many = mountScript(rootCaps, r, [{ kind: 'overlay', lowers: ['/snap/a', '/snap/b', '/snap/c'], target: '/src' }], proc(['/bin/true']));
   assert.ok(
-    many.includes(`${tools.mount} -t overlay overlay -o 'lowerdir=/snap/c:/snap/b:/snap/a' '${M}/src'`),
+    many.includes(`${tools.mount} -t overlay overlay -o 'lowerdir=/snap/c:/snap/b:/snap/a,nodev' '${M}/src'`),
     'read-only overlay: no upper dir, no userxattr',
   );
   const rw = mountScript(
@@ -203,7 +219,7 @@ test('mountScript: overlay mounts of other stages: one layer bound read-only, se
     [{ kind: 'overlay', lowers: ['/snap/a', '/snap/b'], target: '/src', subpath: { path: '/usr/lib', staging: '/stage0' } }],
     proc(['/bin/true']),
   );
-  const whole = indexOf(sub, /lowerdir=\/snap\/b:\/snap\/a' '\/stage0'$/);
+  const whole = indexOf(sub, /lowerdir=\/snap\/b:\/snap\/a,nodev' '\/stage0'$/);
   const part = indexOf(sub, new RegExp(`--bind '/stage0/usr/lib' '${M}/src'$`));
   assert.ok(whole > 0 && part === whole + 1, 'the whole filesystem at staging, then only the sub path at the target');
 });
@@ -223,22 +239,28 @@ test('mountScript: --network=none brings loopback up; the hostname is set; the c
 
 test('runLine: unshare --root/--wd for root and for a user without other groups; chroot --groups (and the image shell for the cwd) with them', () => {
   const M = '/m';
+  const drop = `${tools.setpriv} --bounding-set=-all,+chown,+dac_override,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+net_bind_service,+net_raw,+sys_chroot,+mknod,+audit_write,+setfcap --inh-caps=-all -- `;
+  assert.ok(tools.setpriv, 'util-linux setpriv is on this machine');
+  // RUN --security=insecure (allowed by --allow security.insecure) keeps every capability.
+  assert.equal(runLine(rootCaps, M, proc(['/x'], { privileged: true })), `${tools.unshare} --root='/m' --wd='/' -- '/x'`);
+  // Without setpriv nothing can drop them: the probe says so in its notes.
+  assert.equal(runLine({ ...rootCaps, tools: { ...tools, setpriv: undefined } }, M, proc(['/x'])), `${tools.unshare} --root='/m' --wd='/' -- '/x'`);
   assert.equal(
     runLine(rootCaps, M, proc(['/bin/sh', '-c', "echo 'x'"], { cwd: '/w d' })),
-    `${tools.unshare} --root='/m' --wd='/w d' -- '/bin/sh' '-c' 'echo '\\''x'\\'''`,
+    `${drop}${tools.unshare} --root='/m' --wd='/w d' -- '/bin/sh' '-c' 'echo '\\''x'\\'''`,
   );
   assert.equal(
     runLine(rootCaps, M, proc(['/x'], { user: { uid: 1001, gid: 1001, groups: [1001] } })),
-    `${tools.unshare} --root='/m' --wd='/' --setgid=1001 --setuid=1001 -- '/x'`,
+    `${drop}${tools.unshare} --root='/m' --wd='/' --setgid=1001 --setuid=1001 -- '/x'`,
   );
   assert.equal(
     runLine(rootCaps, M, proc(['/x', 'a b'], { cwd: '/app', user: { uid: 1001, gid: 1001, groups: [10, 1001, 10, 27] } })),
-    `${tools.chroot} --userspec=1001:1001 --groups=1001,10,27 '/m' /bin/sh -c 'cd -- "$1" && shift && exec "$@"' ocibake-run '/app' '/x' 'a b'`,
+    `${drop}${tools.chroot} --userspec=1001:1001 --groups=1001,10,27 '/m' /bin/sh -c 'cd -- "$1" && shift && exec "$@"' ocibake-run '/app' '/x' 'a b'`,
   );
   // No /bin/sh in the image: the cwd matters more than supplementary groups.
   assert.equal(
     runLine(rootCaps, M, proc(['/x'], { cwd: '/app', imageHasShell: false, user: { uid: 5, gid: 6, groups: [6, 7] } })),
-    `${tools.unshare} --root='/m' --wd='/app' --setgid=6 --setuid=5 -- '/x'`,
+    `${drop}${tools.unshare} --root='/m' --wd='/app' --setgid=6 --setuid=5 -- '/x'`,
   );
 });
 
