@@ -8,14 +8,28 @@ import type { TestRegistry } from './registry.js';
 
 const run = promisify(execFile);
 
+/** One CA dir per TLS registry, removed when the test process exits. */
+const certDirs = new Map<string, string>();
+process.once('exit', () => {
+  for (const d of certDirs.values()) rmSync(d, { recursive: true, force: true });
+});
+
+function certDirFor(reg: TestRegistry): string {
+  let dir = certDirs.get(reg.host);
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), 'ocibake-skopeo-certs-'));
+    writeFileSync(join(dir, 'ca.crt'), reg.caCert ?? '');
+    certDirs.set(reg.host, dir);
+  }
+  return dir;
+}
+
 /** `skopeoArgs` are the transport flags for a test registry (TLS off or CA dir, credentials). */
 export function skopeoArgs(reg: TestRegistry, side: 'src' | 'dest' | '' = ''): string[] {
   const p = side ? `--${side}-` : '--';
   const args: string[] = [];
   if (reg.variant === 'basic-tls') {
-    const certDir = mkdtempSync(join(tmpdir(), 'ocibake-skopeo-certs-'));
-    writeFileSync(join(certDir, 'ca.crt'), reg.caCert ?? '');
-    args.push(`${p}cert-dir=${certDir}`);
+    args.push(`${p}cert-dir=${certDirFor(reg)}`);
   } else {
     args.push(`${p}tls-verify=false`);
   }
