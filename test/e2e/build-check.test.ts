@@ -3,10 +3,11 @@
 // `# check=` directive skips rules or turns findings into a failed build before anything runs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedAlpineLayout } from '../harness/alpine-index.js';
+import { contextDir } from '../harness/context-dir.js';
+import { alpineBaseFlag } from '../harness/alpine-index.js';
 import { cleanFailure, ocibake } from '../harness/cli.js';
 
 let work: string;
@@ -14,19 +15,13 @@ let alpine: string;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-check-'));
-  const layout = await sharedAlpineLayout();
-  alpine = `alpine=oci-layout://${layout.dir}:${layout.tag}`;
+  alpine = await alpineBaseFlag();
 });
 after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function context(name: string, dockerfile: string): string {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
-  return dir;
-}
+const context = (name: string, dockerfile: string): string => contextDir(work, name, dockerfile);
 
 const FINDINGS = ['FROM alpine:3.20 as build', 'MAINTAINER someone', 'ENV mode fast', 'RUN echo hi > /hi', 'FROM scratch', 'COPY --from=build /hi /', ''].join(
   '\n',

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedAlpineLayout } from '../harness/alpine-index.js';
+import { alpineBaseFlag } from '../harness/alpine-index.js';
 import { tempDebianLayout } from '../harness/debian-image.js';
 import { runChroot, runQemu, unpackPlatform } from '../harness/run-image.js';
 import { ocibake, repoRoot } from '../harness/cli.js';
@@ -19,8 +19,7 @@ const env = (): NodeJS.ProcessEnv => ({ OCIBAKE_CACHE: join(work, 'cache'), OCIB
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-examples-'));
-  const layout = await sharedAlpineLayout();
-  alpine = `alpine=oci-layout://${layout.dir}:${layout.tag}`;
+  alpine = await alpineBaseFlag();
 });
 after(() => {
   if (work) rmSync(work, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedAlpineLayout, seedAlpine } from '../harness/alpine-index.js';
+import { alpineBaseFlag, seedAlpine } from '../harness/alpine-index.js';
 import { startRegistry, type TestRegistry } from '../harness/registry.js';
 import { inspectRaw, skopeo } from '../harness/skopeo.js';
 import { runChroot, unpackPlatform } from '../harness/run-image.js';
@@ -43,8 +43,7 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  const layout = await sharedAlpineLayout();
-  alpine = `alpine=oci-layout://${layout.dir}:${layout.tag}`;
+  alpine = await alpineBaseFlag();
 });
 
 after(() => {

@@ -5,10 +5,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedAlpineLayout } from '../harness/alpine-index.js';
+import { contextDir } from '../harness/context-dir.js';
+import { alpineBaseFlag } from '../harness/alpine-index.js';
 import { cleanFailure, cliPath, ocibake } from '../harness/cli.js';
 
 let work: string;
@@ -18,19 +19,13 @@ let cache: string;
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-prune-'));
   cache = join(work, 'cache');
-  const layout = await sharedAlpineLayout();
-  alpine = `alpine=oci-layout://${layout.dir}:${layout.tag}`;
+  alpine = await alpineBaseFlag();
 });
 after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function context(name: string, run: string): string {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Dockerfile'), `FROM alpine:3.20\nRUN ${run}\n`);
-  return dir;
-}
+const context = (name: string, run: string): string => contextDir(work, name, `FROM alpine:3.20\nRUN ${run}\n`);
 
 async function build(ctx: string): Promise<{ ran: number }> {
   const run = await ocibake(['build', ctx, '--platform', 'linux/amd64', '--base', alpine, '-o', `type=oci,dest=${join(work, 'out')}`, '--progress', 'json'], {

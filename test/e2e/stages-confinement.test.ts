@@ -4,10 +4,11 @@
 // `RUN --security=insecure` is refused unless the build grants `--allow security.insecure`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedAlpineLayout } from '../harness/alpine-index.js';
+import { contextDir } from '../harness/context-dir.js';
+import { alpineBaseFlag } from '../harness/alpine-index.js';
 import { cleanFailure, ocibake } from '../harness/cli.js';
 
 let work: string;
@@ -16,19 +17,13 @@ let alpine: string;
 before(async () => {
   assert.equal(process.getuid?.(), 0, 'this file checks what root in a RUN can reach: run it as root');
   work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-confine-'));
-  const layout = await sharedAlpineLayout();
-  alpine = `alpine=oci-layout://${layout.dir}:${layout.tag}`;
+  alpine = await alpineBaseFlag();
 });
 after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function context(name: string, dockerfile: string): string {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
-  return dir;
-}
+const context = (name: string, dockerfile: string): string => contextDir(work, name, dockerfile);
 
 /** `key=value` lines the RUNs printed (plain progress prefixes each with `[stage] `). */
 function said(stderr: string): Map<string, string> {

@@ -7,10 +7,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedAlpineLayout } from '../harness/alpine-index.js';
+import { contextDir } from '../harness/context-dir.js';
+import { alpineBaseFlag } from '../harness/alpine-index.js';
 import { cleanFailure, cliPath, ocibake, repoRoot } from '../harness/cli.js';
 import { runChroot, unpackPlatform } from '../harness/run-image.js';
 
@@ -20,21 +21,14 @@ const token = `ocibake-e2e-${process.pid}-${Date.now()}`;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-stages-'));
-  const layout = await sharedAlpineLayout();
-  alpine = `alpine=oci-layout://${layout.dir}:${layout.tag}`;
+  alpine = await alpineBaseFlag();
 });
 after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
   for (const f of [`/etc/${token}`, `/usr/bin/${token}`]) rmSync(f, { force: true });
 });
 
-function context(name: string, dockerfile: string, files: Record<string, string> = {}): string {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
-  for (const [f, body] of Object.entries(files)) writeFileSync(join(dir, f), body);
-  return dir;
-}
+const context = (name: string, dockerfile: string, files: Record<string, string> = {}): string => contextDir(work, name, dockerfile, files);
 
 interface LayoutIndex {
   manifests: { digest: string; annotations?: Record<string, string> }[];

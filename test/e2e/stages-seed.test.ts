@@ -4,10 +4,11 @@
 // Debian's mirror inside that image: natively for amd64, under qemu (binfmt_misc) for arm64.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sharedAlpineLayout } from '../harness/alpine-index.js';
+import { contextDir } from '../harness/context-dir.js';
+import { alpineBaseFlag } from '../harness/alpine-index.js';
 import { tempDebianLayout, type DebianLayout } from '../harness/debian-image.js';
 import { ocibake, repoRoot } from '../harness/cli.js';
 import { runChroot, unpackPlatform } from '../harness/run-image.js';
@@ -23,21 +24,15 @@ let cache: string;
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ocibake-e2e-seed-'));
   cache = join(work, 'cache');
-  const layout = await sharedAlpineLayout();
-  alpine = `alpine=oci-layout://${layout.dir}:${layout.tag}`;
+  alpine = await alpineBaseFlag();
   debian = await tempDebianLayout([{ arch: 'amd64' }, { arch: 'arm64' }]);
 });
 after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function context(name: string, dockerfile: string): string {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
-  copyFileSync(join(repoRoot, 'examples', 'c-alpine', 'main.c'), join(dir, 'main.c'));
-  return dir;
-}
+const context = (name: string, dockerfile: string): string =>
+  contextDir(work, name, dockerfile, { 'main.c': readFileSync(join(repoRoot, 'examples', 'c-alpine', 'main.c')) });
 
 const dpkgHas = (rootfs: string, pkg: string, arch: string): boolean =>
   readFileSync(join(rootfs, 'var', 'lib', 'dpkg', 'status'), 'utf8')

@@ -111,6 +111,12 @@ export function sharedAlpineLayout(): Promise<AlpineLayout> {
   return cached;
 }
 
+/** `alpineBaseFlag` is the `--base` value that points `alpine` at the shared layout. */
+export async function alpineBaseFlag(): Promise<string> {
+  const layout = await sharedAlpineLayout();
+  return `alpine=oci-layout://${layout.dir}:${layout.tag}`;
+}
+
 /**
  * `seedAlpine` copies the multi-arch Alpine index into `registryHostPort/repo:tag` with
  * `skopeo copy --all` and returns the index digest. `destArgs` are skopeo's --dest-* flags
