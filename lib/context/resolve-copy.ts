@@ -62,6 +62,10 @@ export async function resolveCopy(spec: CopySpec, tree: Tree, opts: ResolveOptio
 
   const out: ContextEntry[] = [];
   const modeOf = (n: TreeNode): number => chmod ?? n.stats.mode & 0o7777;
+  // Files that share an inode are copied once and then linked, as BuildKit's copy does
+  // (git-core's 100+ hard-linked commands stay one file in the layer, not 100 copies).
+  const firstCopyOf = new Map<string, ContextEntry>();
+  const linkedTo = new Map<ContextEntry, ContextEntry>();
   const push = (n: TreeNode, destPath: string): void => {
     const e: ContextEntry = { type: 'file', destPath, mode: modeOf(n), uid: owner.uid, gid: owner.gid, size: 0, mtimeMs: n.stats.mtimeMs };
     if (n.stats.isDirectory()) e.type = 'dir';
@@ -72,6 +76,16 @@ export async function resolveCopy(spec: CopySpec, tree: Tree, opts: ResolveOptio
     } else if (n.stats.isFile()) {
       e.hostPath = n.hostPath;
       e.size = n.stats.size;
+      if (n.stats.nlink > 1) {
+        const inode = `${n.stats.dev}:${n.stats.ino}`;
+        const first = firstCopyOf.get(inode);
+        if (first === undefined) firstCopyOf.set(inode, e);
+        else if (first.destPath !== destPath) {
+          e.type = 'hardlink';
+          e.linkTarget = first.destPath;
+          linkedTo.set(e, first);
+        }
+      }
     } else return; // sockets, fifos, devices and overlay whiteouts (char 0/0) are not copied
     out.push(e);
   };
@@ -114,7 +128,7 @@ export async function resolveCopy(spec: CopySpec, tree: Tree, opts: ResolveOptio
     }
     push(n, intoDir ? posix.join(destAbs, posix.basename(n.rel || n.hostPath)) : destAbs);
   }
-  return withParents(dedupe(out), owner);
+  return withParents(wholeLinks(dedupe(out), linkedTo), owner);
 }
 
 type Source = { kind: 'node'; node: TreeNode; parentsRel: string } | { kind: 'heredoc'; name: string; content: string };
@@ -220,6 +234,28 @@ function dedupe(entries: ContextEntry[]): ContextEntry[] {
     }
   }
   return out;
+}
+
+/**
+ * A hard link whose target a later source replaced (`COPY a/ b/ /dst/` where both hold `x`)
+ * would name a file that is no longer there, or another one: it becomes a file of its own. Its
+ * `hostPath` holds the same bytes. `linkedTo` knows the entry each COPY link was made for; an
+ * archive's links name their target by the spool file they share.
+ */
+function wholeLinks(entries: ContextEntry[], linkedTo: ReadonlyMap<ContextEntry, ContextEntry>): ContextEntry[] {
+  const seen = new Map<string, ContextEntry>();
+  for (const e of entries) {
+    if (e.type === 'hardlink') {
+      const t = seen.get(e.linkTarget ?? '');
+      const intact = linkedTo.has(e) ? t === linkedTo.get(e) : t !== undefined && (t.type === 'file' || t.type === 'hardlink') && t.hostPath === e.hostPath;
+      if (!intact) {
+        e.type = 'file';
+        delete e.linkTarget;
+      }
+    }
+    seen.set(e.destPath, e);
+  }
+  return entries;
 }
 
 function withParents(entries: ContextEntry[], owner: Owner): ContextEntry[] {

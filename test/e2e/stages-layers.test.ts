@@ -387,3 +387,37 @@ test('RUN sees the ids Docker gives: root with its /etc/group memberships, USER 
   );
   assert.equal(readFileSync(join(rootfs, 'tmp', 'id-app'), 'utf8').trim(), 'uid=1000(app) gid=1000(app) groups=10(wheel),1000(app)');
 });
+
+test('COPY --from keeps hard links among the files it copies: one copy of the bytes in the layer, one inode in the image', async () => {
+  const ctx = context(
+    'hardlinks',
+    [
+      'FROM alpine AS build',
+      'RUN mkdir /out && head -c 200000 /dev/zero | tr "\\0" "x" > /out/big && ln /out/big /out/big2 && mkdir /out/sub && ln /out/big /out/sub/big3',
+      'FROM alpine',
+      'COPY --from=build /out /out',
+      // The stage's own snapshot of the COPY has the links too: what a later RUN sees.
+      'RUN [ "$(stat -c %h /out/big)" = 3 ] && [ "$(stat -c %i /out/big)" = "$(stat -c %i /out/sub/big3)" ]',
+      '',
+    ].join('\n'),
+  );
+  const out = join(work, 'hardlinks-out');
+  const run = await ocibake(
+    ['build', ctx, '--platform', 'linux/amd64', '--index', '--base', alpine, '-t', 'h:1', '-o', `type=oci,dest=${out}`, '--progress', 'plain'],
+    {
+      env: { OCIBAKE_CACHE: join(work, 'hardlinks-cache') },
+    },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const layers = layersByPlatform(out).get('amd64')!;
+  // The RUN after the COPY changes nothing, so it has no layer (as in BuildKit): the COPY's is last.
+  const copyLayer = blob(out, layers.at(-1)!);
+  const listing = execFileSync('tar', ['-tvzf', copyLayer], { encoding: 'utf8' });
+  assert.match(listing, /out\/big2 link to out\/big$/m, listing);
+  assert.match(listing, /out\/sub\/big3 link to out\/big$/m, listing);
+  const uncompressed = Number(execFileSync('sh', ['-c', `gzip -dc '${copyLayer}' | wc -c`], { encoding: 'utf8' }).trim());
+  assert.ok(uncompressed < 2 * 200000, `the bytes are in the layer once (${uncompressed} bytes uncompressed)`);
+  const rootfs = await unpackPlatform(out, '1', { os: 'linux', architecture: 'amd64' }, join(work, 'hardlinks-rootfs'));
+  assert.equal(statSync(join(rootfs, 'out', 'big')).ino, statSync(join(rootfs, 'out', 'sub', 'big3')).ino, 'umoci unpacks one inode');
+  assert.equal(statSync(join(rootfs, 'out', 'big2')).nlink, 3);
+});

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveCopy, type CopySpec } from '../../../../lib/context/resolve-copy.js';
@@ -153,4 +153,35 @@ test('heredocs the parser kept out of sources are copied too, after the paths, n
     tree,
   );
   assert.deepEqual(paths(two), ['f /app/main.go', 'f /app/conf']);
+});
+
+test('files sharing an inode are copied once, then hard-linked; a link whose target a later source replaced is a file again', async () => {
+  const root = join(dir, 'links');
+  mkdirSync(join(root, 'sub'), { recursive: true });
+  mkdirSync(join(root, 'd1'));
+  mkdirSync(join(root, 'd2'));
+  writeFileSync(join(root, 'a'), 'same inode\n');
+  linkSync(join(root, 'a'), join(root, 'c'));
+  linkSync(join(root, 'a'), join(root, 'sub', 'b'));
+  // One name in the copy, the other outside it: nothing to link to.
+  writeFileSync(join(root, 'lonely'), 'one name copied\n');
+  linkSync(join(root, 'lonely'), join(dir, 'lonely-elsewhere'));
+  writeFileSync(join(root, 'd1', 'x'), 'd1 x\n');
+  linkSync(join(root, 'd1', 'x'), join(root, 'd1', 'y'));
+  writeFileSync(join(root, 'd2', 'x'), 'd2 x\n');
+  const t = new SourceTree(root, 'the build context');
+  const byPath = (es: ContextEntry[]): Map<string, ContextEntry> => new Map(es.filter((e) => !e.implicit).map((e) => [e.destPath, e]));
+
+  const all = await resolveCopy(spec({ sources: ['a', 'c', 'sub', 'lonely'], dest: '/app/' }), t);
+  const m = byPath(all);
+  const firsts = ['/app/a', '/app/c', '/app/b'].filter((p) => m.get(p)?.type === 'file');
+  assert.deepEqual(firsts, ['/app/a'], 'the first name in copy order holds the bytes');
+  for (const p of ['/app/c', '/app/b']) assert.deepEqual([m.get(p)?.type, m.get(p)?.linkTarget], ['hardlink', '/app/a'], p);
+  assert.ok(all.findIndex((e) => e.destPath === '/app/a') < all.findIndex((e) => e.destPath === '/app/b'), 'a link comes after its target');
+  assert.equal(m.get('/app/lonely')?.type, 'file');
+
+  const replaced = byPath(await resolveCopy(spec({ sources: ['d1/', 'd2/'], dest: '/dst/' }), t));
+  assert.equal(replaced.get('/dst/x')?.hostPath, join(root, 'd2', 'x'), 'the later source wins /dst/x');
+  assert.deepEqual([replaced.get('/dst/y')?.type, replaced.get('/dst/y')?.linkTarget], ['file', undefined], "y is no longer d2's x: a file of its own");
+  assert.equal(replaced.get('/dst/y')?.hostPath, join(root, 'd1', 'y'));
 });
