@@ -7,11 +7,14 @@ import { chmodSync, cpSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot } from './cli.js';
 
-/** `readableInstall` copies the runnable package into `dest` (made world-readable) and returns its CLI entry. */
-export function readableInstall(dest: string): string {
+/**
+ * `readableInstall` copies the runnable package into `dest` (made world-readable) and returns its
+ * CLI entry. `extra` are more files of dist/ to copy to the same place (a test's child script).
+ */
+export function readableInstall(dest: string, extra: readonly string[] = []): string {
   mkdirSync(dest, { recursive: true });
   cpSync(join(repoRoot, 'package.json'), join(dest, 'package.json'));
-  for (const d of ['cli', 'lib', 'registry']) cpSync(join(repoRoot, 'dist', d), join(dest, 'dist', d), { recursive: true });
+  for (const d of ['cli', 'lib', 'registry', ...extra]) cpSync(join(repoRoot, 'dist', d), join(dest, 'dist', d), { recursive: true });
   const deps = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: repoRoot, encoding: 'utf8' })
     .split('\n')
     .filter((p) => p !== '' && p !== repoRoot);

@@ -2,17 +2,22 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isUnavailable, probeSandbox, sandboxReport, type SandboxCaps, type SandboxUnavailable } from '../../../../lib/sandbox/caps.js';
 import { findHostTools } from '../../../../lib/sandbox/tools.js';
+import { repoRoot } from '../../../harness/cli.js';
+import { readableInstall } from '../../../harness/readable-install.js';
 import { tempDir } from '../../../harness/tmp.js';
 import { mountsUnder, processesMentioning } from './busybox-rootfs.js';
 
-const CHILD = fileURLToPath(new URL('probe-child.js', import.meta.url));
 const root = tempDir('ocibake-caps-');
-// Other users must reach their scratch dirs below it.
+// Other users must reach their scratch dirs below it, and the child script: the checkout may sit
+// in a 0700 directory (a fresh `mktemp -d` clone), so they run a readable copy.
 chmodSync(root, 0o755);
+const CHILD_IN_DIST = relative(join(repoRoot, 'dist'), fileURLToPath(new URL('probe-child.js', import.meta.url)));
+readableInstall(join(root, 'install'), [CHILD_IN_DIST]);
+const CHILD = join(root, 'install', 'dist', CHILD_IN_DIST);
 after(() => assert.deepEqual(mountsUnder(root), [], 'no mount is left behind'));
 
 const caps = (c: SandboxCaps | SandboxUnavailable): SandboxCaps => {
