@@ -120,6 +120,7 @@ export async function startRegistry(variant: RegistryVariant = 'anonymous', o: {
   writeFileSync(cfg, `${lines.join('\n')}\n`);
   const log = openSync(join(dir, 'registry.log'), 'a');
   const child: ChildProcess = spawn('docker-registry', ['serve', cfg], { stdio: ['ignore', log, log] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   const scheme = variant === 'basic-tls' ? 'https' : 'http';
   const url = `${scheme}://127.0.0.1:${port}`;
   await waitReady(url, child, dir);
@@ -132,10 +133,11 @@ export async function startRegistry(variant: RegistryVariant = 'anonymous', o: {
     user,
     password,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
+      // Stopping twice (a test that takes the registry away, then after()) must not wait for an
+      // exit that came already: exitCode stays null for a process a signal ended, and a promise
+      // nothing resolves lets node end the run before after() has removed the temp dirs.
+      child.kill('SIGTERM');
+      await exited;
       await token?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -152,7 +154,8 @@ async function waitReady(url: string, child: ChildProcess, dir: string): Promise
   const agent = new Agent({ connect: { rejectUnauthorized: false } });
   try {
     for (let i = 0; i < 200; i++) {
-      if (child.exitCode !== null) throw new Error(`docker-registry exited: ${readFileSync(join(dir, 'registry.log'), 'utf8').slice(-2000)}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`docker-registry exited: ${readFileSync(join(dir, 'registry.log'), 'utf8').slice(-2000)}`);
       try {
         const res = await request(`${url}/v2/`, { dispatcher: agent });
         await res.body.dump();
