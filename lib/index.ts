@@ -29,6 +29,8 @@ export { type ExecutorChoice } from './bake/pick-executor.js';
 export { type OutputSpec } from './output/output-spec.js';
 // The build cache shared through a registry or a directory (`--cache-to`/`--cache-from`), and pruning the local one.
 export { type CacheSpec, describeCache } from './step-cache/cache-spec.js';
+/** Docker's byte sizes (`10GB`, `512m`), for flags that take one. */
+export { ramInBytes } from './io/ram-bytes.js';
 export { type Entitlement, ENTITLEMENTS, isEntitlement } from './stages/entitlements.js';
 export { type CacheMode } from './step-cache/cache-artifact.js';
 export { pruneCache, type PruneOptions, type PruneReport } from './bake/cache-prune.js';

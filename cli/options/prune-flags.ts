@@ -1,28 +1,11 @@
+import { ramInBytes } from '../../lib/index.js';
 import { badFlag } from './errors.js';
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  k: 1024,
-  kb: 1024,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1024 ** 3,
-  gib: 1024 ** 3,
-  t: 1024 ** 4,
-  tb: 1024 ** 4,
-  tib: 1024 ** 4,
-};
 
 /** `parseSize` reads `--keep-storage` as docker does: `512MB`, `10GB`, `1.5g`, plain bytes (units are powers of 1024). */
 export function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = SIZE_UNITS[m?.[2]?.toLowerCase() ?? 'x'];
-  if (!m || unit === undefined) throw badFlag('--keep-storage', text, 'not a size', 'e.g. --keep-storage 10GB (or 512MB, 2g, or bytes)');
-  return Math.floor(Number(m[1]) * unit);
+  const n = ramInBytes(text.trim());
+  if (n === undefined) throw badFlag('--keep-storage', text, 'not a size', 'e.g. --keep-storage 10GB (or 512MB, 2g, or bytes)');
+  return n;
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -1,6 +1,7 @@
 import type { RunMount } from './instructions.js';
 import { syntax } from './build/instruction-error.js';
 import { didYouMean } from './suggest.js';
+import { ramInBytes } from '../io/ram-bytes.js';
 
 type MountType = RunMount['type'];
 const TYPES: readonly MountType[] = ['bind', 'cache', 'tmpfs', 'secret', 'ssh'];
@@ -194,32 +195,11 @@ function uint(key: string, v: string, radix: 8 | 10): number {
   return n;
 }
 
-const RAM_UNITS: Readonly<Record<string, number>> = {
-  '': 1,
-  b: 1,
-  k: 1024,
-  kb: 1024,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1024 ** 3,
-  gib: 1024 ** 3,
-  t: 1024 ** 4,
-  tb: 1024 ** 4,
-  tib: 1024 ** 4,
-  p: 1024 ** 5,
-  pb: 1024 ** 5,
-  pib: 1024 ** 5,
-};
-
 /** Docker's `units.RAMInBytes`: `512`, `64m`, `1.5GiB` (binary multiples, case-insensitive). */
 function ramBytes(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(v);
-  const unit = m === null ? undefined : RAM_UNITS[m[2]!.toLowerCase()];
-  if (m === null || unit === undefined) throw syntax(`--mount: invalid value for size: ${v}`);
-  return Math.trunc(Number(m[1]) * unit);
+  const n = ramInBytes(v);
+  if (n === undefined) throw syntax(`--mount: invalid value for size: ${v}`);
+  return n;
 }
 
 function baseName(p: string): string {
